@@ -12,7 +12,7 @@ public sealed class ModelRule
     public required ProviderQuirks Quirks { get; init; }
 
     /// <summary>Gets where the facts in this rule come from.</summary>
-    public IReadOnlyList<string> Sources { get; init; } = [];
+    public IReadOnlyList<string> Sources { get; init => field = value ?? []; } = [];
 
     /// <summary>Returns whether <paramref name="modelId"/> matches <see cref="ModelPattern"/>.</summary>
     /// <param name="modelId">The model id to test.</param>

@@ -16,7 +16,7 @@ public sealed class ProviderProfile
     public Uri? BaseUrl { get; init; }
 
     /// <summary>Gets other names the provider is found under, for example <c>grok</c> for <c>xai</c>.</summary>
-    public IReadOnlyList<string> Aliases { get; init; } = [];
+    public IReadOnlyList<string> Aliases { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets how the API key is sent.</summary>
     public ProviderAuthStyle AuthStyle { get; init; } = ProviderAuthStyle.Bearer;
@@ -34,7 +34,7 @@ public sealed class ProviderProfile
     public string? DefaultModel { get; init; }
 
     /// <summary>Gets headers sent on every request (for example OpenRouter's <c>HTTP-Referer</c> and <c>X-Title</c>).</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers { get; init => field = value ?? new Dictionary<string, string>(); } = new Dictionary<string, string>();
 
     /// <summary>Gets whether requests must use HTTP/1.1 (some gateways misbehave on HTTP/2).</summary>
     public bool ForceHttp11 { get; init; }
@@ -43,13 +43,13 @@ public sealed class ProviderProfile
     public string? RetiredMessage { get; init; }
 
     /// <summary>Gets the provider's quirks for all models.</summary>
-    public ProviderQuirks Quirks { get; init; } = new();
+    public ProviderQuirks Quirks { get; init => field = value ?? new(); } = new();
 
     /// <summary>Gets quirks that apply only to some models, applied in order over <see cref="Quirks"/>.</summary>
-    public IReadOnlyList<ModelRule> ModelRules { get; init; } = [];
+    public IReadOnlyList<ModelRule> ModelRules { get; init => field = value ?? []; } = [];
 
     /// <summary>Gets where the facts in this profile come from (documentation pages, issues, recorded traffic).</summary>
-    public IReadOnlyList<string> Sources { get; init; } = [];
+    public IReadOnlyList<string> Sources { get; init => field = value ?? []; } = [];
 
     /// <summary>Returns the quirks in force for <paramref name="modelId"/>: the provider's own, with every matching model rule laid over them in order.</summary>
     /// <param name="modelId">The model id of the request; <see langword="null"/> gives the provider-wide quirks.</param>
