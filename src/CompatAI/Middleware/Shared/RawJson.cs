@@ -1,0 +1,83 @@
+using System.ClientModel.Primitives;
+using System.Text;
+using System.Text.Json;
+
+namespace CompatAI.Middleware;
+
+/// <summary>Reads provider extra fields from the <see cref="JsonPatch"/> of the OpenAI SDK's models.</summary>
+internal static class RawJson
+{
+    /// <summary>Gets the JSON at <paramref name="utf8Path"/>, or <see langword="false"/> when it is absent or <c>null</c>.</summary>
+    public static bool TryGet(ref JsonPatch patch, ReadOnlySpan<byte> utf8Path, out ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            if (patch.TryGetJson(utf8Path, out json) && !IsNull(json.Span))
+            {
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or JsonException or NotSupportedException or KeyNotFoundException or IndexOutOfRangeException)
+        {
+            // An absent or differently-shaped path is not an error: the field simply is not there.
+        }
+
+        json = default;
+        return false;
+    }
+
+    /// <summary>Encodes a JSON path once, for reuse on every response.</summary>
+    public static byte[] Path(string path) => Encoding.UTF8.GetBytes(path);
+
+    /// <summary>
+    /// Reads reasoning from a field value: a string, or a <c>reasoning_details</c> array whose items carry
+    /// <c>text</c> or <c>summary</c> (encrypted items are skipped).
+    /// </summary>
+    public static string? ReadReasoning(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json.ToArray());
+        StringBuilder? text = null;
+        foreach (var item in document.RootElement.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            string? piece = null;
+            if (item.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+            {
+                piece = t.GetString();
+            }
+            else if (item.TryGetProperty("summary", out var s) && s.ValueKind == JsonValueKind.String)
+            {
+                piece = s.GetString();
+            }
+
+            if (!string.IsNullOrEmpty(piece))
+            {
+                (text ??= new StringBuilder()).Append(piece);
+            }
+        }
+
+        return text?.ToString();
+    }
+
+    private static bool IsNull(ReadOnlySpan<byte> json) => json.IsEmpty || json.Trim((byte)' ').SequenceEqual("null"u8);
+}
