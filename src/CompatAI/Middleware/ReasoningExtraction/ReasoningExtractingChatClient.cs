@@ -213,7 +213,8 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
             }
 
             string name = settings.UsageFields[i];
-            if (reader.TryGetInt64(out long count))
+            bool isMoney = name.Contains("cost", StringComparison.OrdinalIgnoreCase) && !name.EndsWith("ticks", StringComparison.OrdinalIgnoreCase);
+            if (!isMoney && reader.TryGetInt64(out long count))
             {
                 (usage.AdditionalCounts ??= [])[name] = count;
             }

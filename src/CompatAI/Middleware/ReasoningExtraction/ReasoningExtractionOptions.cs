@@ -64,8 +64,8 @@ public sealed class ReasoningExtractionOptions
 
     /// <summary>
     /// Gets or sets the provider-specific usage fields (paths under <c>usage</c>, dotted for nested ones) copied into
-    /// <see cref="Microsoft.Extensions.AI.UsageDetails.AdditionalCounts"/> (integers) or the response's
-    /// <c>AdditionalProperties</c> (decimals such as <c>cost</c>). Default: the profile's, else a built-in list of known counters.
+    /// <see cref="Microsoft.Extensions.AI.UsageDetails.AdditionalCounts"/> (token and request counters) or, for money
+    /// fields (names containing <c>cost</c>, except <c>cost_in_usd_ticks</c>), the response's <c>AdditionalProperties</c> as a <see cref="double"/>. Default: the profile's, else a built-in list of known counters.
     /// </summary>
     public IList<string>? UsageFields { get; set; }
 

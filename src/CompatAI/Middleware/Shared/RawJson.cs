@@ -30,8 +30,8 @@ internal static class RawJson
     public static byte[] Path(string path) => Encoding.UTF8.GetBytes(path);
 
     /// <summary>
-    /// Reads reasoning from a field value: a string, or a <c>reasoning_details</c> array whose items carry
-    /// <c>text</c> or <c>summary</c> (encrypted items are skipped).
+    /// Reads reasoning from a field value: a string, or a <c>reasoning_details</c> array: the <c>text</c> of its items,
+    /// else their <c>summary</c> (encrypted items carry neither and are skipped).
     /// </summary>
     public static string? ReadReasoning(ReadOnlySpan<byte> json)
     {
@@ -52,25 +52,16 @@ internal static class RawJson
         }
 
         using var document = JsonDocument.Parse(json.ToArray());
+        return Concat(document.RootElement, "text") ?? Concat(document.RootElement, "summary");
+    }
+
+    private static string? Concat(JsonElement items, string property)
+    {
         StringBuilder? text = null;
-        foreach (var item in document.RootElement.EnumerateArray())
+        foreach (var item in items.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                continue;
-            }
-
-            string? piece = null;
-            if (item.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
-            {
-                piece = t.GetString();
-            }
-            else if (item.TryGetProperty("summary", out var s) && s.ValueKind == JsonValueKind.String)
-            {
-                piece = s.GetString();
-            }
-
-            if (!string.IsNullOrEmpty(piece))
+            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+                && value.GetString() is { Length: > 0 } piece)
             {
                 (text ??= new StringBuilder()).Append(piece);
             }
