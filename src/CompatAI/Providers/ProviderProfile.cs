@@ -15,6 +15,13 @@ public sealed class ProviderProfile
     /// <summary>Gets the base URL of the OpenAI-compatible API (the part before <c>/chat/completions</c>); <see langword="null"/> when the caller must supply one.</summary>
     public Uri? BaseUrl { get; init; }
 
+    /// <summary>
+    /// Gets, for a provider whose URL contains something only the caller knows (Cloudflare's account id), the URL to
+    /// fill in, with the parts to replace in braces, for example <c>https://api.cloudflare.com/client/v4/accounts/{account_id}/ai/v1</c>.
+    /// Such a provider has no <see cref="BaseUrl"/>: the caller passes the filled-in URL as the endpoint.
+    /// </summary>
+    public string? EndpointTemplate { get; init; }
+
     /// <summary>Gets other names the provider is found under, for example <c>grok</c> for <c>xai</c>.</summary>
     public IReadOnlyList<string> Aliases { get; init => field = value ?? []; } = [];
 
