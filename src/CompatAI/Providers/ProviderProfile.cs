@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CompatAI.Providers;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace CompatAI.Providers;
 /// </summary>
 public sealed class ProviderProfile
 {
+    private readonly bool? _requiresApiKey;
+
     /// <summary>Gets the catalog name, lower case, for example <c>groq</c>.</summary>
     public required string Name { get; init; }
 
@@ -35,7 +39,14 @@ public sealed class ProviderProfile
     public string? ApiKeyEnvironmentVariable { get; init; }
 
     /// <summary>Gets whether a call without an API key is an error.</summary>
-    public bool RequiresApiKey { get; init; } = true;
+    [JsonIgnore]
+    public bool RequiresApiKey { get => _requiresApiKey ?? true; init => _requiresApiKey = value; }
+
+    // The JSON source generator sets every init-only property it knows, using default(T) for members the document
+    // omits, which would turn an omitted "requiresApiKey" into false. A nullable twin keeps "omitted" distinguishable.
+    [JsonInclude]
+    [JsonPropertyName("requiresApiKey")]
+    internal bool? RequiresApiKeyFromJson { get => _requiresApiKey; init => _requiresApiKey = value; }
 
     /// <summary>Gets the model used when the caller names none.</summary>
     public string? DefaultModel { get; init; }
