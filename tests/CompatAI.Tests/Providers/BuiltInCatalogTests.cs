@@ -145,6 +145,20 @@ public sealed class BuiltInCatalogTests
         Assert.False(profile.RequiresApiKey);
     }
 
+    [Theory]
+    [InlineData("vllm")]
+    [InlineData("gpustack")]
+    [InlineData("llamacpp")]
+    [InlineData("ollama")]
+    [InlineData("lmstudio")]
+    [InlineData("localai")]
+    [InlineData("textgenwebui")]
+    [InlineData("deepseek")]
+    [InlineData("zhipu")]
+    [InlineData("cerebras")]
+    public void Providers_known_to_reject_the_developer_role_map_it_to_system(string name) =>
+        Assert.Equal(DeveloperRoleSupport.MapToSystem, ProviderCatalog.Default.Get(name).GetQuirks("any-model").DeveloperRole);
+
     [Fact]
     public void Only_gpustack_among_loopback_profiles_demands_a_key()
     {
