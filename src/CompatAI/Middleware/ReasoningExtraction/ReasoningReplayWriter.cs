@@ -24,7 +24,16 @@ internal static class ReasoningReplayWriter
                 && Reasoning(message) is { Length: > 0 } reasoning)
             {
                 var raw = AssistantMessages.ToRaw(message);
-                raw.Patch.Set(RawJson.Path("$." + field), reasoning);
+                if (field == "reasoning_details")
+                {
+                    // OpenRouter/MiniMax style: an array of reasoning items rather than a string.
+                    var items = new[] { new Dictionary<string, string> { ["type"] = "reasoning.text", ["text"] = reasoning } };
+                    raw.Patch.Set(RawJson.Path("$." + field), BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(items, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, string>[])))));
+                }
+                else
+                {
+                    raw.Patch.Set(RawJson.Path("$." + field), reasoning);
+                }
                 replaced = AssistantMessages.WithRaw(message, raw);
             }
 
