@@ -1,0 +1,53 @@
+using CompatAI.Middleware.Fallback;
+using CompatAI.Middleware.ParameterSanitizing;
+using CompatAI.Middleware.ReasoningExtraction;
+using CompatAI.Middleware.SystemMerging;
+
+namespace CompatAI.DependencyInjection;
+
+/// <summary>The <c>CompatAI</c> configuration section: the providers and the fallback order.</summary>
+public sealed class CompatAIConfiguration
+{
+    /// <summary>The configuration section this type binds from.</summary>
+    public const string SectionName = "CompatAI";
+
+    /// <summary>Gets the providers, by the name used in configuration (<c>CompatAI:Providers:&lt;name&gt;</c>).</summary>
+    public Dictionary<string, CompatProviderConfiguration> Providers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets the provider names of the fallback chain, in order (<c>CompatAI:Fallback:0</c>, <c>:1</c>, …).</summary>
+    public List<string> Fallback { get; } = [];
+
+    /// <summary>Gets or sets the options of the fallback chain (<c>CompatAI:FallbackOptions</c>).</summary>
+    public FallbackOptions FallbackOptions { get; set; } = new();
+}
+
+/// <summary>One provider under <c>CompatAI:Providers:&lt;name&gt;</c>.</summary>
+public sealed class CompatProviderConfiguration
+{
+    /// <summary>Gets or sets the catalog name or alias; defaults to the configuration name.</summary>
+    public string? Provider { get; set; }
+
+    /// <summary>Gets or sets the base URL, overriding the profile's (required for <c>custom</c>).</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>Gets or sets the API key; when unset, the profile's environment variable is read.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Gets or sets the default model; when unset, the profile's.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Gets extra headers sent on every request.</summary>
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets the time one HTTP attempt may take.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Gets or sets the parameter sanitizer's options (<c>…:ParameterSanitizer</c>).</summary>
+    public ParameterSanitizingOptions ParameterSanitizer { get; set; } = new();
+
+    /// <summary>Gets or sets the reasoning extractor's options (<c>…:Reasoning</c>).</summary>
+    public ReasoningExtractionOptions Reasoning { get; set; } = new();
+
+    /// <summary>Gets or sets the system-merge shim's options (<c>…:SystemMerge</c>); when unset, it is used only where the profile needs it.</summary>
+    public SystemMergingOptions? SystemMerge { get; set; }
+}
