@@ -189,8 +189,15 @@ internal static class ChatRequestMapper
         }
     }
 
-    private static ChatImageDetailLevel? ImageDetail(AIContent content) =>
-        content.AdditionalProperties?.TryGetValue("detail", out var detail) is true && detail?.ToString() is { Length: > 0 } d ? new ChatImageDetailLevel(d) : null;
+    private static ChatImageDetailLevel? ImageDetail(AIContent content)
+    {
+        if (content.AdditionalProperties?.TryGetValue("detail", out var detail) is true && detail?.ToString() is { Length: > 0 } d)
+        {
+            return new ChatImageDetailLevel(d);
+        }
+
+        return null;
+    }
 
     private static string SerializeResult(FunctionResultContent result) => result.Result switch
     {

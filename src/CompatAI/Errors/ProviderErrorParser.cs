@@ -79,7 +79,7 @@ internal static class ProviderErrorParser
             return ProviderErrorKind.InsufficientCredits;
         }
 
-        if (ContainsAny(haystack, "insufficient_quota", "quota exceeded", "exceeded your current quota", "per day", "(tpd)", "(rpd)", "daily limit", "monthly limit", "resource_exhausted") && status is 429 or 403 or 0)
+        if (ContainsAny(haystack, "insufficient_quota", "quota exceeded", "exceeded your current quota", "per day", "per-day", "per_day", "(tpd)", "(rpd)", "daily limit", "monthly limit", "resource_exhausted") && status is 429 or 403 or 0)
         {
             return ProviderErrorKind.QuotaExceeded;
         }

@@ -225,7 +225,7 @@ internal sealed class SseNormalizingStream : Stream
 
         _sawFinish |= (findings & WireJsonNormalizer.Findings.Finished) != 0;
         byte[]? repaired = null;
-        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls)) != 0)
+        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != 0)
         {
             repaired = WireJsonNormalizer.Repair(payload, streaming: true, _toolCallIndexes, out var errorFinish);
             if (errorFinish is not null)

@@ -20,6 +20,7 @@ internal static class WireJsonNormalizer
         ToolCalls = 4,
         Finished = 8,
         Malformed = 16,
+        ContentParts = 32,
     }
 
     /// <summary>Scans a JSON body without allocating and reports what it contains.</summary>
@@ -55,6 +56,14 @@ internal static class WireJsonNormalizer
                     if (reader.TokenType == JsonTokenType.StartArray)
                     {
                         findings |= Findings.ToolCalls;
+                    }
+                }
+                else if (depth >= 3 && reader.ValueTextEquals("content"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        findings |= Findings.ContentParts;
                     }
                 }
                 else if (depth == 1 && reader.ValueTextEquals("error"u8))
@@ -143,18 +152,60 @@ internal static class WireJsonNormalizer
             else if (!streaming && choice["finish_reason"] is null)
             {
                 // A whole response must say why it ended; the SDK throws on a missing one.
-                var message = choice["message"] as JsonObject;
-                choice["finish_reason"] = message?["tool_calls"] is JsonArray { Count: > 0 } ? "tool_calls" : "stop";
+                choice["finish_reason"] = (choice["message"] as JsonObject)?["tool_calls"] is JsonArray { Count: > 0 } ? "tool_calls" : "stop";
                 changed = true;
             }
 
-            if ((choice[streaming ? "delta" : "message"] as JsonObject)?["tool_calls"] is JsonArray toolCalls)
+            var message = choice[streaming ? "delta" : "message"] as JsonObject;
+            if (message?["tool_calls"] is JsonArray toolCalls)
             {
                 changed |= RepairToolCalls(toolCalls, streaming ? toolCallIndexes : null);
+            }
+
+            if (message?["content"] is JsonArray parts)
+            {
+                FlattenContentParts(message, parts);
+                changed = true;
             }
         }
 
         return changed ? JsonSerializer.SerializeToUtf8Bytes(root, WireJsonContext.Default.JsonObject) : null;
+    }
+
+    /// <summary>
+    /// Mistral's reasoning models answer with <c>content</c> as an array of parts, among them <c>thinking</c> parts the
+    /// SDK cannot parse. Text parts become the content string and thinking parts the <c>reasoning_content</c> field,
+    /// where every other provider's reasoning already travels.
+    /// </summary>
+    private static void FlattenContentParts(JsonObject message, JsonArray parts)
+    {
+        var text = new System.Text.StringBuilder();
+        var thinking = new System.Text.StringBuilder();
+        foreach (var part in parts.OfType<JsonObject>())
+        {
+            switch (part["type"]?.GetValue<string>())
+            {
+                case "text":
+                    text.Append(part["text"]?.GetValue<string>());
+                    break;
+                case "thinking" when part["thinking"] is JsonArray inner:
+                    foreach (var piece in inner.OfType<JsonObject>())
+                    {
+                        thinking.Append(piece["text"]?.GetValue<string>());
+                    }
+
+                    break;
+                case "thinking":
+                    thinking.Append(part["thinking"]?.GetValue<string>() ?? part["text"]?.GetValue<string>());
+                    break;
+            }
+        }
+
+        message["content"] = text.ToString();
+        if (thinking.Length > 0 && message["reasoning_content"] is null)
+        {
+            message["reasoning_content"] = thinking.ToString();
+        }
     }
 
     private static bool RepairToolCalls(JsonArray toolCalls, ToolCallIndexTracker? indexes)

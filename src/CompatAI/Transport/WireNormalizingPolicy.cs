@@ -75,7 +75,7 @@ internal sealed class WireNormalizingPolicy(string providerName, string? apiKey)
         }
 
         // Non-streaming bodies also need a finish reason: a null or missing one makes the SDK throw.
-        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls)) != 0
+        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != 0
             || (findings & WireJsonNormalizer.Findings.Finished) == 0)
         {
             var repaired = WireJsonNormalizer.Repair(content.Span, streaming: false, null, out var errorFinish);

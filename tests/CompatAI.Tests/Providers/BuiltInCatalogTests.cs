@@ -387,6 +387,32 @@ public sealed class BuiltInCatalogTests
         }
     }
 
+    [Fact]
+    public void Providers_readme_has_exactly_one_row_per_provider_with_its_url()
+    {
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Reference", "providers-README.md"));
+        var rowNames = lines
+            .Select(l => Regex.Match(l, @"^\| `(?<name>[a-z0-9]+)` \|"))
+            .Where(m => m.Success)
+            .Select(m => m.Groups["name"].Value);
+        Assert.Equal(Profiles.Select(p => p.Name).Order(StringComparer.Ordinal), rowNames.Order(StringComparer.Ordinal));
+
+        foreach (var profile in Profiles)
+        {
+            var line = Assert.Single(lines, l => l.StartsWith($"| `{profile.Name}` |", StringComparison.Ordinal));
+            var url = profile.BaseUrl?.OriginalString ?? profile.EndpointTemplate;
+            if (url is not null)
+            {
+                Assert.Contains($"`{url}`", line);
+            }
+
+            if (profile.ApiKeyEnvironmentVariable is { } env)
+            {
+                Assert.Contains($"`{env}`", line);
+            }
+        }
+    }
+
     private static byte[] ReadEmbeddedCatalog()
     {
         using var stream = typeof(ProviderCatalog).Assembly.GetManifestResourceStream("CompatAI.providers.json")!;
