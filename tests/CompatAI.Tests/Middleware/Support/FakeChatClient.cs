@@ -65,6 +65,16 @@ internal sealed class FakeChatClient : IChatClient
         }
     }
 
+#pragma warning disable CS1998 // Completes synchronously on purpose: property tests run thousands of streams.
+    public static async IAsyncEnumerable<ChatResponseUpdate> ImmediateUpdates(IEnumerable<ChatResponseUpdate> updates)
+    {
+        foreach (var update in updates)
+        {
+            yield return update;
+        }
+    }
+#pragma warning restore CS1998
+
     private static async IAsyncEnumerable<ChatResponseUpdate> Single([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.Yield();
