@@ -377,6 +377,13 @@ public sealed class FallbackChatClient : IChatClient
 
         public CircuitBreakerStateProvider? BreakerState { get; }
 
-        public DateTimeOffset? CooldownUntil { get; set; }
+        private long _cooldownUntilTicks;
+
+        /// <summary>Gets or sets when a rate-limited client may be tried again; read and written atomically across concurrent requests.</summary>
+        public DateTimeOffset? CooldownUntil
+        {
+            get => Interlocked.Read(ref _cooldownUntilTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+            set => Interlocked.Exchange(ref _cooldownUntilTicks, value?.UtcTicks ?? 0);
+        }
     }
 }

@@ -69,6 +69,11 @@ public sealed class PipelineAgainstEmulatorTests(EmulatorFixture fixture)
             new ChatOptions { AdditionalProperties = new() { ["logit_bias"] = new Dictionary<string, int> { ["1"] = 5 } } });
 
     [Fact]
+    public Task Groq_more_than_one_choice() =>
+        BareFailsPipelineSucceedsAsync("groq", "llama-3.3-70b-versatile", [new(ChatRole.User, "hi")],
+            new ChatOptions { AdditionalProperties = new() { ["n"] = 2 } });
+
+    [Fact]
     public Task DeepSeek_developer_role() =>
         BareFailsPipelineSucceedsAsync("deepseek", "deepseek-chat", [new(new ChatRole("developer"), "Be brief."), new(ChatRole.User, "hi")], null);
 
