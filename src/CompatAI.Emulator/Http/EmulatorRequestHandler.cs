@@ -230,7 +230,7 @@ internal sealed class EmulatorRequestHandler(
             var first = true;
             foreach (var frame in personality.Stream(context))
             {
-                if (fault is not null && frame.Kind != SseFrameKind.Comment && dataEvents >= fault.AfterChunks)
+                if (fault is not null && (frame.Kind == SseFrameKind.Done || (frame.Kind == SseFrameKind.Data && dataEvents >= fault.AfterChunks)))
                 {
                     if (fault.Kind == EmulatorFaultKind.ErrorMidStream)
                     {
