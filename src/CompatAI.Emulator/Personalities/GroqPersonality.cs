@@ -88,6 +88,18 @@ internal sealed class GroqPersonality : Personality
             return Invalid("'n' : number must be at most 1");
         }
 
+        if (request.Body["temperature"] is { } temperature && temperature.GetValueKind() != System.Text.Json.JsonValueKind.Number)
+        {
+            // fixture: groq-error-400-temperature-type.json
+            return Invalid("'temperature' : value must be a number");
+        }
+
+        if (request.StringAt("response_format.type") == "json_object" && request.Tools is { Count: > 0 })
+        {
+            // fixture: groq-error-400-json-mode-with-tools.json
+            return new RuleViolation(400, ErrorBody(400, "json mode cannot be combined with tool/function calling", "invalid_request_error", param: "response_format"));
+        }
+
         if (request.Body["logit_bias"] is not null)
         {
             // Groq documents logit_bias as unsupported (400); message reconstructed in Groq's property style.

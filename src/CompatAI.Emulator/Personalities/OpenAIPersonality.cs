@@ -66,7 +66,7 @@ internal sealed class OpenAIPersonality : Personality
             }
         }
 
-        if (request.HasNonDefaultProperty("max_tokens"))
+        if (request.HasValue("max_tokens"))
         {
             // fixture: openai-error-400-unsupported-parameter-max-tokens.json
             return new RuleViolation(400, OpenAIErrors.Envelope(
