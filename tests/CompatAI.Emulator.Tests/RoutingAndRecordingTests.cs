@@ -53,6 +53,18 @@ public sealed class RoutingAndRecordingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpenAI_and_Groq_send_their_rate_limit_headers()
+    {
+        var openai = await Wire.ChatAsync(_emulator, "openai", Wire.UserChat("gpt-4o-mini", "hi"));
+        var groq = await Wire.ChatAsync(_emulator, "groq", Wire.UserChat("llama-3.3-70b-versatile", "hi", stream: true));
+
+        Assert.Equal("9999", openai.Message.Header("x-ratelimit-remaining-requests"));
+        Assert.Equal("0s", openai.Message.Header("x-ratelimit-reset-tokens"));
+        Assert.Equal("14400", groq.Message.Header("x-ratelimit-limit-requests"));
+        Assert.Equal("1.57s", groq.Message.Header("x-ratelimit-reset-tokens"));
+    }
+
+    [Fact]
     public async Task Unknown_personality_is_an_openai_shaped_404()
     {
         var reply = await Wire.SendAsync(HttpMethod.Post, new Uri(_emulator.BaseUrl, "nope/v1/chat/completions"), Wire.UserChat("m", "hi"));

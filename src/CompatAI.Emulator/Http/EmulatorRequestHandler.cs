@@ -63,6 +63,11 @@ internal sealed class EmulatorRequestHandler(
             fault = faults.TryTake(personality.Name);
         }
 
+        foreach (var (name, value) in personality.ResponseHeaders())
+        {
+            http.Response.Headers[name] = value;
+        }
+
         if (fault is not null)
         {
             EmulatorLog.InjectingFault(logger, fault.ToString(), request.Method, path);

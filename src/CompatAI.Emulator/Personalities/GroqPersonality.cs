@@ -64,6 +64,18 @@ internal sealed class GroqPersonality : Personality
         _ => ErrorBody(statusCode, DefaultMessage(statusCode), statusCode >= 500 ? "internal_server_error" : "invalid_request_error"),
     };
 
+    // Groq semantics: -requests is per day, -tokens is per minute.
+    public override IEnumerable<KeyValuePair<string, string>> ResponseHeaders() =>
+    [
+        new("x-request-id", "req_01emulator"),
+        new("x-ratelimit-limit-requests", "14400"),
+        new("x-ratelimit-limit-tokens", "6000"),
+        new("x-ratelimit-remaining-requests", "14399"),
+        new("x-ratelimit-remaining-tokens", "5843"),
+        new("x-ratelimit-reset-requests", "6s"),
+        new("x-ratelimit-reset-tokens", "1.57s"),
+    ];
+
     public override IEnumerable<SseFrame> MidStreamError(CompletionContext context)
     {
         var body = StatusErrorBody(500);
