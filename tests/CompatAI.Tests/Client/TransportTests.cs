@@ -155,8 +155,9 @@ public sealed class TransportTests
         var sse = Fixtures.Text("deepseek-reasoner-stream.sse");
         var cut = sse[..(sse.Length / 2)];
         cut = cut[..(cut.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)];
+        var clientHasOutput = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LoopbackServer.StartAsync();
-        server.Enqueue(new ScriptedResponse { ContentType = "text/event-stream", Body = cut, AbortAfterBody = true });
+        server.Enqueue(new ScriptedResponse { ContentType = "text/event-stream", Body = cut, AbortAfterBody = true, AbortWhen = clientHasOutput.Task });
         using var client = ClientFactory.For(server);
 
         var updates = new List<ChatResponseUpdate>();
@@ -165,6 +166,7 @@ public sealed class TransportTests
             await foreach (var update in client.GetStreamingResponseAsync("hi"))
             {
                 updates.Add(update);
+                clientHasOutput.TrySetResult(); // the connection is cut only after output has reached the caller
             }
         });
 

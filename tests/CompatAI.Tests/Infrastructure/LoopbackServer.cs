@@ -30,6 +30,9 @@ public sealed class ScriptedResponse
     /// <summary>Write the body (or pieces), then abort the connection instead of completing the response.</summary>
     public bool AbortAfterBody { get; init; }
 
+    /// <summary>With <see cref="AbortAfterBody"/>: abort only once this task completes (for example when the client has read what was sent).</summary>
+    public Task? AbortWhen { get; init; }
+
     public static ScriptedResponse Json(string body, int status = 200) => new() { Status = status, Body = body };
 
     public static ScriptedResponse Sse(string body) => new() { ContentType = "text/event-stream", Body = body };
@@ -111,6 +114,11 @@ public sealed class LoopbackServer : IAsyncDisposable
 
         if (response.AbortAfterBody)
         {
+            if (response.AbortWhen is { } signal)
+            {
+                await signal.WaitAsync(TimeSpan.FromSeconds(10), context.RequestAborted);
+            }
+
             context.Abort();
         }
     }
