@@ -2,6 +2,8 @@ using CompatAI.Middleware.Fallback;
 using CompatAI.Middleware.ParameterSanitizing;
 using CompatAI.Middleware.ReasoningExtraction;
 using CompatAI.Middleware.SystemMerging;
+using CompatAI.Providers;
+using Microsoft.Extensions.Configuration;
 
 namespace CompatAI.DependencyInjection;
 
@@ -19,6 +21,16 @@ public sealed class CompatAIConfiguration
 
     /// <summary>Gets or sets the options of the fallback chain (<c>CompatAI:FallbackOptions</c>).</summary>
     public FallbackOptions FallbackOptions { get; set; } = new();
+
+    /// <summary>
+    /// Returns the built-in catalog with the profile overrides of <c>CompatAI:Profiles:&lt;name&gt;</c> applied
+    /// (see <see cref="ProviderCatalog.WithOverrides"/>), or the built-in catalog when that section is absent.
+    /// </summary>
+    internal static ProviderCatalog CatalogFrom(IConfiguration configuration)
+    {
+        var profiles = configuration.GetSection(SectionName + ":Profiles");
+        return profiles.Exists() ? ProviderCatalog.Default.WithOverrides(profiles) : ProviderCatalog.Default;
+    }
 }
 
 /// <summary>One provider under <c>CompatAI:Providers:&lt;name&gt;</c>.</summary>

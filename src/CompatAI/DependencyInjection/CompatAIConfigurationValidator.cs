@@ -1,15 +1,25 @@
 using CompatAI.Providers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CompatAI.DependencyInjection;
 
 /// <summary>Checks the <c>CompatAI</c> section at startup; every error names the configuration key to fix. Secrets never appear in messages.</summary>
-internal sealed class CompatAIConfigurationValidator(CompatRegistrations registrations) : IValidateOptions<CompatAIConfiguration>
+internal sealed class CompatAIConfigurationValidator(CompatRegistrations registrations, IConfiguration configuration) : IValidateOptions<CompatAIConfiguration>
 {
     public ValidateOptionsResult Validate(string? name, CompatAIConfiguration options)
     {
         var errors = new List<string>();
-        var catalog = ProviderCatalog.Default;
+        ProviderCatalog catalog;
+        try
+        {
+            catalog = CompatAIConfiguration.CatalogFrom(configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ValidateOptionsResult.Fail(ex.Message);
+        }
+
         foreach (var (key, provider) in options.Providers)
         {
             string prefix = $"{CompatAIConfiguration.SectionName}:Providers:{key}";

@@ -1,6 +1,7 @@
 using CompatAI.Builder;
 using CompatAI.Client;
 using CompatAI.Middleware.Fallback;
+using CompatAI.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,8 @@ public static class CompatChatClientServiceCollectionExtensions
     /// <paramref name="providerName"/> is <see langword="null"/>, a fallback chain over the providers listed in
     /// <c>CompatAI:Fallback</c> (or the only configured provider). Each provider gets its default pipeline; the
     /// configuration is validated at startup (and when the client is first resolved), with errors that name the key.
+    /// Profile overrides under <c>CompatAI:Profiles:&lt;name&gt;</c> (any <see cref="ProviderProfile"/> property, for
+    /// example <c>Quirks:MaxStopSequences</c>, or a whole new provider) are applied to the catalog first.
     /// </summary>
     /// <param name="services">The services; an <see cref="IConfiguration"/> must be registered (hosts do this).</param>
     /// <param name="providerName">The configuration name of the provider; <see langword="null"/> for the fallback chain.</param>
@@ -118,25 +121,27 @@ public static class CompatChatClientServiceCollectionExtensions
     private static IChatClient CreateFromConfiguration(IServiceProvider services, string? providerName)
     {
         var configuration = services.GetRequiredService<IOptions<CompatAIConfiguration>>().Value;
+        var catalog = CompatAIConfiguration.CatalogFrom(services.GetRequiredService<IConfiguration>());
         var loggerFactory = services.GetService<ILoggerFactory>();
         if (providerName is not null)
         {
-            return CreateProvider(configuration, providerName, loggerFactory);
+            return CreateProvider(configuration, catalog, providerName, loggerFactory);
         }
 
         if (configuration.Fallback.Count == 0)
         {
-            return CreateProvider(configuration, configuration.Providers.Keys.Single(), loggerFactory);
+            return CreateProvider(configuration, catalog, configuration.Providers.Keys.Single(), loggerFactory);
         }
 
-        return new FallbackChatClient([.. configuration.Fallback.Select(name => CreateProvider(configuration, name, loggerFactory))], configuration.FallbackOptions);
+        return new FallbackChatClient([.. configuration.Fallback.Select(name => CreateProvider(configuration, catalog, name, loggerFactory))], configuration.FallbackOptions);
     }
 
-    private static IChatClient CreateProvider(CompatAIConfiguration configuration, string name, ILoggerFactory? loggerFactory)
+    private static IChatClient CreateProvider(CompatAIConfiguration configuration, ProviderCatalog catalog, string name, ILoggerFactory? loggerFactory)
     {
         var settings = configuration.Providers[name];
         var options = new CompatChatClientOptions
         {
+            Catalog = catalog,
             Provider = settings.Provider ?? name,
             Endpoint = settings.Endpoint,
             ApiKey = settings.ApiKey,

@@ -106,4 +106,22 @@ public sealed class CompatChatClientServiceCollectionExtensionsTests
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredKeyedService<IChatClient>("k"));
         Assert.Contains("CompatAI:Providers:deepseek is missing", ex.Message);
     }
+
+    [Fact]
+    public void Profile_overrides_from_configuration_define_new_providers()
+    {
+        using var provider = Build(new()
+        {
+            ["CompatAI:Profiles:inhouse:BaseUrl"] = "http://127.0.0.1:1/v1",
+            ["CompatAI:Profiles:inhouse:RequiresApiKey"] = "false",
+            ["CompatAI:Profiles:inhouse:DefaultModel"] = "house-model",
+            ["CompatAI:Profiles:inhouse:Quirks:SystemRole"] = "Unsupported",
+            ["CompatAI:Providers:inhouse:Provider"] = "inhouse",
+        }, s => s.AddCompatChatClient("inhouse"));
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var client = provider.GetRequiredService<IChatClient>();
+        Assert.Equal("house-model", ((ChatClientMetadata)client.GetService(typeof(ChatClientMetadata))!).DefaultModelId);
+        Assert.NotNull(client.GetService(typeof(SystemMergingChatClient)));
+    }
 }
