@@ -17,7 +17,8 @@ namespace CompatAI.Middleware.Fallback;
 /// </summary>
 /// <remarks>
 /// The response's (and each update's) <c>AdditionalProperties</c> carry <see cref="ProviderKey"/>, <see cref="ModelKey"/>
-/// and <see cref="AttemptsKey"/>; the same values are set as tags on the current <see cref="Activity"/>. When every client
+/// and <see cref="AttemptsKey"/>; the same values are set as tags on the current <see cref="Activity"/>, and every attempt
+/// is counted on the <c>compatai.fallback.attempts</c> counter of the <c>CompatAI</c> meter. When every client
 /// fails, the <see cref="ProviderException"/> thrown has each attempt's error in <see cref="ProviderException.Attempts"/>.
 /// </remarks>
 public sealed class FallbackChatClient : IChatClient
@@ -328,6 +329,7 @@ public sealed class FallbackChatClient : IChatClient
         }
 
         properties[AttemptsKey] = attempts;
+        MiddlewareTelemetry.FallbackAttempt(entry.Name, "success");
         if (Activity.Current is { } activity)
         {
             activity.SetTag(ProviderKey, entry.Name);
@@ -338,8 +340,11 @@ public sealed class FallbackChatClient : IChatClient
         return properties;
     }
 
-    private static void Trace(Entry entry, string reason) =>
+    private static void Trace(Entry entry, string reason)
+    {
+        MiddlewareTelemetry.FallbackAttempt(entry.Name, reason);
         Activity.Current?.AddEvent(new ActivityEvent("compatai.fallback.failed", tags: new ActivityTagsCollection { [ProviderKey] = entry.Name, ["compatai.reason"] = reason }));
+    }
 
     private sealed class Entry
     {

@@ -22,8 +22,9 @@ namespace CompatAI.Middleware.ParameterSanitizing;
 /// the provider's form (and back), and downgrades a JSON-schema response format to JSON mode with the schema in the prompt.
 /// </summary>
 /// <remarks>
-/// Each change is logged once per provider at debug level, added as an event to the current <see cref="Activity"/>, and
-/// listed in the response's <c>AdditionalProperties</c> under <see cref="ChangesKey"/>.
+/// Each change is logged once per provider at debug level, added as an event to the current <see cref="Activity"/>,
+/// counted on the <c>compatai.sanitizer.changes</c> counter of the <c>CompatAI</c> meter, and listed in the response's
+/// <c>AdditionalProperties</c> under <see cref="ChangesKey"/>.
 /// </remarks>
 public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 {
@@ -519,6 +520,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
     private void Report(string provider, SanitizerChange change)
     {
+        MiddlewareTelemetry.SanitizerChange(provider, change.Parameter, change.Action);
         Activity.Current?.AddEvent(new ActivityEvent("compatai.sanitizer.change", tags: new ActivityTagsCollection
         {
             ["compatai.provider"] = provider,

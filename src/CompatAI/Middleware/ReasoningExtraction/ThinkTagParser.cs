@@ -158,7 +158,9 @@ internal sealed class ThinkTagParser
                 Emit(candidate[..1], text, reasoning);
                 if (candidate.Length > 1)
                 {
-                    char[] rest = candidate[1..].ToArray();
+                    // Copied out first: scanning again may start a new candidate in the same buffer.
+                    Span<char> rest = stackalloc char[candidate.Length - 1];
+                    candidate[1..].CopyTo(rest);
                     Feed(rest, text, reasoning);
                 }
             }

@@ -158,4 +158,55 @@ public sealed class ParameterSanitizingChatClientTests
         string json = System.ClientModel.Primitives.ModelReaderWriter.Write(raw, System.ClientModel.Primitives.ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default).ToString();
         Assert.Contains("\"content\":\"\"", json);
     }
+
+    [Fact]
+    public async Task Changes_are_counted_on_the_CompatAI_meter_and_recorded_as_activity_events()
+    {
+        var seen = new List<(long Value, Dictionary<string, object?> Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "CompatAI" && instrument.Name == "compatai.sanitizer.changes")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var dictionary = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                dictionary[tag.Key] = tag.Value;
+            }
+
+            lock (seen)
+            {
+                seen.Add((value, dictionary));
+            }
+        });
+        listener.Start();
+
+        using var source = new System.Diagnostics.ActivitySource("CompatAI.Tests.Sanitizer");
+        using var activityListener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(activityListener);
+
+        var inner = new FakeChatClient { Profile = new ProviderProfile { Name = "metered", Quirks = new ProviderQuirks { UnsupportedParameters = ["top_k"] } } };
+        using var client = new ParameterSanitizingChatClient(inner);
+        using (var activity = source.StartActivity("call"))
+        {
+            await client.GetResponseAsync("hi", new ChatOptions { TopK = 5 });
+            Assert.Contains(activity!.Events, static e => e.Name == "compatai.sanitizer.change" && e.Tags.Any(static t => t.Key == "compatai.parameter" && (string?)t.Value == "top_k"));
+        }
+
+        lock (seen)
+        {
+            Assert.Contains(seen, static m => m.Value == 1 && (string?)m.Tags["compatai.provider"] == "metered" && (string?)m.Tags["compatai.parameter"] == "top_k");
+        }
+
+        Assert.Null(inner.Calls[0].Options!.TopK);
+    }
 }
