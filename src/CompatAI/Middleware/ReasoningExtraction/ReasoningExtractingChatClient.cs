@@ -230,7 +230,7 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
     private IEnumerable<AIChatMessage> PrepareMessages(IEnumerable<AIChatMessage> messages, Settings settings) =>
         settings.Replay switch
         {
-            ReasoningReplay.Required => ReasoningReplayWriter.Replay(messages, settings.ReplayField),
+            ReasoningReplay.Required => ReasoningReplayWriter.Replay(messages, settings.ReplayField, _options.MissingReasoningPlaceholder),
             ReasoningReplay.Rejected => ReasoningReplayWriter.Strip(messages, settings.ReplayField),
             _ => messages,
         };

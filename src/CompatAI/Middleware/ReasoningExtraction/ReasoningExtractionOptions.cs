@@ -57,6 +57,14 @@ public sealed class ReasoningExtractionOptions
     public string? ReplayField { get; set; }
 
     /// <summary>
+    /// Gets or sets what is replayed on an assistant tool-call message that has no reasoning (for example one produced by
+    /// another provider) when replay is <see cref="Providers.ReasoningReplay.Required"/>. DeepSeek rejects a missing field
+    /// (<c>""</c> satisfies it); Kimi K2.6 rejects an empty placeholder. Default: <see langword="null"/> (such messages are
+    /// sent without the field).
+    /// </summary>
+    public string? MissingReasoningPlaceholder { get; set; }
+
+    /// <summary>
     /// Gets or sets the top-level response fields read as citations (<c>citations</c>: an array of URLs;
     /// <c>search_results</c>: objects with <c>url</c>, <c>title</c>, <c>snippet</c>). Default: the profile's, else both.
     /// </summary>

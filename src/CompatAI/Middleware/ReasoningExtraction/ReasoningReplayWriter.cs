@@ -13,7 +13,7 @@ namespace CompatAI.Middleware.ReasoningExtraction;
 /// </summary>
 internal static class ReasoningReplayWriter
 {
-    public static IEnumerable<AIChatMessage> Replay(IEnumerable<AIChatMessage> messages, string field)
+    public static IEnumerable<AIChatMessage> Replay(IEnumerable<AIChatMessage> messages, string field, string? placeholder)
     {
         List<AIChatMessage>? copy = null;
         int index = 0;
@@ -21,14 +21,18 @@ internal static class ReasoningReplayWriter
         {
             var replaced = message;
             if (message.Role == ChatRole.Assistant && message.Contents.Any(static c => c is FunctionCallContent)
-                && Reasoning(message) is { Length: > 0 } reasoning)
+                && (Reasoning(message) ?? placeholder) is { } reasoning)
             {
                 var raw = AssistantMessages.ToRaw(message);
                 if (field == "reasoning_details")
                 {
                     // OpenRouter/MiniMax style: an array of reasoning items rather than a string.
                     var items = new[] { new Dictionary<string, string> { ["type"] = "reasoning.text", ["text"] = reasoning } };
-                    raw.Patch.Set(RawJson.Path("$." + field), BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(items, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, string>[])))));
+                    raw.Patch.Set(RawJson.Path("$." + field), BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(items, AssistantMessages.CompactJson.GetTypeInfo(typeof(Dictionary<string, string>[])))));
+                }
+                else if (reasoning.Length == 0)
+                {
+                    raw.Patch.Set(RawJson.Path("$." + field), BinaryData.FromString("\"\""));
                 }
                 else
                 {
@@ -106,6 +110,9 @@ internal static class ReasoningReplayWriter
 /// <summary>Builds and copies the OpenAI SDK's <see cref="AssistantChatMessage"/> used to send an assistant message exactly as shaped.</summary>
 internal static class AssistantMessages
 {
+    /// <summary>Microsoft.Extensions.AI's JSON options (which indent), without indentation, for wire JSON.</summary>
+    internal static readonly JsonSerializerOptions CompactJson = CreateCompactJson();
+
     /// <summary>Returns a private copy of the message's raw representation, or a new one built from its contents.</summary>
     public static AssistantChatMessage ToRaw(AIChatMessage message)
     {
@@ -120,7 +127,7 @@ internal static class AssistantMessages
         {
             if (content is FunctionCallContent call)
             {
-                string arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+                string arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), CompactJson.GetTypeInfo(typeof(IDictionary<string, object?>)));
                 toolCalls.Add(ChatToolCall.CreateFunctionToolCall(call.CallId, call.Name, BinaryData.FromString(arguments)));
             }
             else if (content is TextContent t)
@@ -146,6 +153,13 @@ internal static class AssistantMessages
     /// <summary>Copies a raw message (through its JSON form) so that patching it never touches the caller's object.</summary>
     public static AssistantChatMessage Copy(AssistantChatMessage message) =>
         ModelReaderWriter.Read<AssistantChatMessage>(ModelReaderWriter.Write(message, ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default), ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default)!;
+
+    private static JsonSerializerOptions CreateCompactJson()
+    {
+        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+        options.MakeReadOnly();
+        return options;
+    }
 
     /// <summary>Returns a shallow copy of <paramref name="message"/> that is sent as <paramref name="raw"/>.</summary>
     public static AIChatMessage WithRaw(AIChatMessage message, AssistantChatMessage raw)

@@ -200,4 +200,37 @@ public sealed class ReasoningExtractingChatClientTests
         Assert.Empty(inner.Calls[0].Messages[1].Contents.OfType<TextReasoningContent>());
         Assert.Single(history[1].Contents.OfType<TextReasoningContent>());
     }
+
+    [Fact]
+    public async Task A_placeholder_fills_tool_call_turns_without_reasoning_when_configured()
+    {
+        var inner = new FakeChatClient();
+        using var client = new ReasoningExtractingChatClient(inner, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required, MissingReasoningPlaceholder = string.Empty });
+        List<AIChatMessage> history =
+        [
+            new(ChatRole.User, "weather?"),
+            new(ChatRole.Assistant, [new FunctionCallContent("call_1", "get_weather")]),
+            new(ChatRole.Tool, [new FunctionResultContent("call_1", "sunny")]),
+        ];
+        await client.GetResponseAsync(history);
+
+        var raw = Assert.IsType<AssistantChatMessage>(inner.Calls[0].Messages[1].RawRepresentation);
+        Assert.Contains("\"reasoning_content\":\"\"", ModelReaderWriter.Write(raw, ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default).ToString());
+
+        var without = new FakeChatClient();
+        using var plain = new ReasoningExtractingChatClient(without, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required });
+        await plain.GetResponseAsync(history);
+        Assert.Same(history[1], without.Calls[0].Messages[1]);
+    }
+
+    [Fact]
+    public async Task Replays_into_reasoning_details_as_an_array_for_openrouter_style_profiles()
+    {
+        var inner = new FakeChatClient();
+        using var client = new ReasoningExtractingChatClient(inner, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required, ReplayField = "reasoning_details" });
+        await client.GetResponseAsync(ToolTurn());
+        var raw = Assert.IsType<AssistantChatMessage>(inner.Calls[0].Messages[1].RawRepresentation);
+        string json = ModelReaderWriter.Write(raw, ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default).ToString();
+        Assert.True(json.Contains("\"reasoning_details\":[{\"type\":\"reasoning.text\",\"text\":\"I should call the tool.\"}]", StringComparison.Ordinal), json);
+    }
 }
