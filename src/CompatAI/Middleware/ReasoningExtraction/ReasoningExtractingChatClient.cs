@@ -17,7 +17,7 @@ namespace CompatAI.Middleware.ReasoningExtraction;
 /// <see cref="CitationAnnotation"/> and provider usage counters in <see cref="UsageDetails.AdditionalCounts"/>, and, on
 /// the way out, replays or strips reasoning on assistant messages as the provider requires.
 /// </summary>
-public sealed class ReasoningExtractingChatClient : DelegatingChatClient
+public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
 {
     private readonly ReasoningExtractionOptions _options;
     private readonly QuirkResolver _quirks;
@@ -67,7 +67,8 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
         IEnumerable<AIChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var settings = SettingsFor(options);
-        var state = new StreamState(settings, _options.Mode);
+        bool holdStart = settings.DetectUntaggedAtStart ?? (settings.ProfileHasTags && MayStartUntagged(_quirks.ModelFor(options)));
+        var state = new StreamState(settings, _options.Mode, holdStart);
         ChatResponseUpdate? last = null;
         await foreach (var update in base.GetStreamingResponseAsync(PrepareMessages(messages, settings), options, cancellationToken).ConfigureAwait(false))
         {
@@ -81,6 +82,16 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
             yield return tail;
         }
     }
+
+    /// <summary>
+    /// Returns whether the model is one whose chat template puts the opening <c>&lt;think&gt;</c> in the prompt, so its
+    /// output starts with untagged reasoning and ends it with an orphan <c>&lt;/think&gt;</c>: DeepSeek-R1 and its
+    /// distills, QwQ, and "thinking" variants.
+    /// </summary>
+    internal static bool MayStartUntagged(string? modelId) => modelId is not null && UntaggedThinkerPattern().IsMatch(modelId);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|[/:_.-])r1(?:$|[/:_.-])|qwq|think", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex UntaggedThinkerPattern();
 
     private Settings SettingsFor(ChatOptions? options)
     {
@@ -245,7 +256,8 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
             MessagePaths = [.. fields.Select(f => RawJson.Path("$.choices[0].message." + f))];
             DeltaPaths = [.. fields.Select(f => RawJson.Path("$.choices[0].delta." + f))];
             TagNames = options.TagNames?.ToArray() ?? quirks.ReasoningTags?.ToArray() ?? ReasoningExtractionOptions.DefaultTags;
-            DetectUntaggedAtStart = options.DetectUntaggedReasoningAtStart ?? quirks.ReasoningTags is { Count: > 0 };
+            DetectUntaggedAtStart = options.DetectUntaggedReasoningAtStart;
+            ProfileHasTags = quirks.ReasoningTags is { Count: > 0 };
             Replay = options.Replay ?? quirks.ReasoningReplay ?? ReasoningReplay.None;
             ReplayField = options.ReplayField ?? quirks.ReasoningReplayField ?? "reasoning_content";
             var citationFields = options.CitationFields?.ToArray() ?? quirks.CitationFields?.ToArray() ?? ReasoningExtractionOptions.DefaultCitationFields;
@@ -262,7 +274,9 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
 
         public string[] TagNames { get; }
 
-        public bool DetectUntaggedAtStart { get; }
+        public bool? DetectUntaggedAtStart { get; }
+
+        public bool ProfileHasTags { get; }
 
         public ReasoningReplay Replay { get; }
 
@@ -321,13 +335,13 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
         private readonly HashSet<string> _citations = new(StringComparer.Ordinal);
         private bool _sawAnswerText;
 
-        public StreamState(Settings settings, ReasoningOutputMode mode)
+        public StreamState(Settings settings, ReasoningOutputMode mode, bool holdStart)
         {
             _settings = settings;
             _mode = mode;
             if (settings.TagNames.Length > 0)
             {
-                _parser = new ThinkTagParser(settings.TagNames, settings.DetectUntaggedAtStart);
+                _parser = new ThinkTagParser(settings.TagNames, holdStart);
             }
         }
 

@@ -41,9 +41,10 @@ public sealed class ReasoningExtractionOptions
     /// <summary>
     /// Gets or sets whether, in a stream, text before the first tag is held back until a tag decides what it is, so that
     /// reasoning that starts without an opening tag (and ends with an orphan closing tag) is recognised. Holding delays
-    /// the first answer text of responses that contain no tag at all until the end of the stream. Non-streaming responses
-    /// always recognise an orphan closing tag. Default: <see langword="true"/> when the profile lists reasoning tags, else
-    /// <see langword="false"/>.
+    /// the first answer text of responses that contain no tag at all until the end of the stream. When off, an orphan
+    /// closing tag is removed and the text before it stays answer text. Non-streaming responses always recognise an
+    /// orphan closing tag. Default: on when the profile lists reasoning tags and the model is one whose template opens
+    /// the tag in the prompt (model ids with <c>r1</c>, <c>qwq</c> or <c>think</c>), else off.
     /// </summary>
     public bool? DetectUntaggedReasoningAtStart { get; set; }
 

@@ -233,4 +233,32 @@ public sealed class ReasoningExtractingChatClientTests
         string json = ModelReaderWriter.Write(raw, ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default).ToString();
         Assert.True(json.Contains("\"reasoning_details\":[{\"type\":\"reasoning.text\",\"text\":\"I should call the tool.\"}]", StringComparison.Ordinal), json);
     }
+
+    [Theory]
+    [InlineData("deepseek-r1:14b", true)]
+    [InlineData("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", true)]
+    [InlineData("qwq-32b", true)]
+    [InlineData("Qwen3-8B-think-GGUF", true)]
+    [InlineData("llama-3.3-70b-versatile", false)]
+    [InlineData("gpt-4o-mini", false)]
+    public async Task Streams_hold_untagged_starts_only_for_models_that_open_the_tag_in_the_prompt(string model, bool holds)
+    {
+        var inner = new FakeChatClient
+        {
+            Profile = new ProviderProfile { Name = "p", Quirks = new ProviderQuirks { ReasoningTags = ["think"] } },
+            DefaultModel = model,
+            OnStream = (_, _, ct) => FakeChatClient.Updates([new ChatResponseUpdate(ChatRole.Assistant, "plan first"), new ChatResponseUpdate(ChatRole.Assistant, "</think>answer")], ct),
+        };
+        using var client = new ReasoningExtractingChatClient(inner);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync("hi"))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Equal(holds ? string.Empty : "plan first", Fixtures.Text(updates[0].Contents));
+        var all = updates.SelectMany(static u => u.Contents).ToList();
+        Assert.Equal(holds ? "plan first" : string.Empty, Fixtures.Reasoning(all));
+        Assert.Equal(holds ? "answer" : "plan firstanswer", Fixtures.Text(all));
+    }
 }
