@@ -74,6 +74,14 @@ public sealed class PipelineAgainstEmulatorTests(EmulatorFixture fixture)
             new ChatOptions { AdditionalProperties = new() { ["n"] = 2 } });
 
     [Fact]
+    public Task Groq_json_mode_with_tools()
+    {
+        var options = WeatherTools();
+        options.ResponseFormat = ChatResponseFormat.Json;
+        return BareFailsPipelineSucceedsAsync("groq", "llama-3.3-70b-versatile", [new(ChatRole.User, "weather in Paris?")], options);
+    }
+
+    [Fact]
     public Task DeepSeek_developer_role() =>
         BareFailsPipelineSucceedsAsync("deepseek", "deepseek-chat", [new(new ChatRole("developer"), "Be brief."), new(ChatRole.User, "hi")], null);
 

@@ -209,4 +209,34 @@ public sealed class ParameterSanitizingChatClientTests
 
         Assert.Null(inner.Calls[0].Options!.TopK);
     }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
+    }
+
+    [Fact]
+    public async Task Each_kind_of_change_is_logged_once_at_debug_level()
+    {
+        var logger = new ListLogger();
+        var inner = new FakeChatClient { Profile = new ProviderProfile { Name = "p", Quirks = new ProviderQuirks { UnsupportedParameters = ["top_k", "seed"] } } };
+        using var client = new ParameterSanitizingChatClient(inner, logger: logger);
+        await client.GetResponseAsync("hi", new ChatOptions { TopK = 5 });
+        await client.GetResponseAsync("hi", new ChatOptions { TopK = 6 });
+        await client.GetResponseAsync("hi", new ChatOptions { Seed = 1 });
+
+        Assert.Equal(2, logger.Entries.Count);
+        Assert.All(logger.Entries, static e => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, e.Level));
+        Assert.Contains("'top_k'", logger.Entries[0].Message);
+        Assert.Contains("'p'", logger.Entries[0].Message);
+        Assert.Contains("'seed'", logger.Entries[1].Message);
+    }
 }
