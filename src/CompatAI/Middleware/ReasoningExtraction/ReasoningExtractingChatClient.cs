@@ -12,7 +12,8 @@ namespace CompatAI.Middleware.ReasoningExtraction;
 /// <summary>
 /// Turns every provider's way of returning reasoning into <see cref="TextReasoningContent"/>, never leaving reasoning in
 /// <see cref="TextContent"/> and never taking it twice: the <c>reasoning_content</c>, <c>reasoning</c> and
-/// <c>reasoning_details</c> fields, Mistral thinking parts, and tags such as <c>&lt;think&gt;</c> inside the content
+/// <c>reasoning_details</c> fields, Mistral thinking parts (which the adapter's wire normalizer turns into
+/// <c>reasoning_content</c>), and tags such as <c>&lt;think&gt;</c> inside the content
 /// (also when streamed, with tags split across chunks). It also surfaces provider citations as
 /// <see cref="CitationAnnotation"/> and provider usage counters in <see cref="UsageDetails.AdditionalCounts"/>, and, on
 /// the way out, replays or strips reasoning on assistant messages as the provider requires.
@@ -107,7 +108,6 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
         if (!hasReasoning && completion is not null)
         {
             fieldReasoning = settings.ReadMessageReasoning(completion);
-            fieldReasoning ??= settings.ReadThinkingParts(completion);
         }
 
         var tagText = new StringBuilder();
@@ -260,9 +260,11 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
             ProfileHasTags = quirks.ReasoningTags is { Count: > 0 };
             Replay = options.Replay ?? quirks.ReasoningReplay ?? ReasoningReplay.None;
             ReplayField = options.ReplayField ?? quirks.ReasoningReplayField ?? "reasoning_content";
-            var citationFields = options.CitationFields?.ToArray() ?? quirks.CitationFields?.ToArray() ?? ReasoningExtractionOptions.DefaultCitationFields;
+            // With a profile, only the fields it names are read (each read costs a walk of the raw JSON); without one, all known ones.
+            bool hasProfile = !ReferenceEquals(quirks, QuirkResolver.None);
+            var citationFields = options.CitationFields?.ToArray() ?? quirks.CitationFields?.ToArray() ?? (hasProfile ? [] : ReasoningExtractionOptions.DefaultCitationFields);
             CitationPaths = [.. citationFields.Select(f => RawJson.Path("$." + f))];
-            UsageFields = options.UsageFields?.ToArray() ?? quirks.UsageFields?.ToArray() ?? ReasoningExtractionOptions.DefaultUsageFields;
+            UsageFields = options.UsageFields?.ToArray() ?? quirks.UsageFields?.ToArray() ?? (hasProfile ? [] : ReasoningExtractionOptions.DefaultUsageFields);
             UsagePaths = [.. UsageFields.Select(f => RawJson.Path("$." + f))];
         }
 
@@ -291,9 +293,6 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
         public string? ReadMessageReasoning(ChatCompletion completion) => ReadFirst(ref completion.Patch, MessagePaths);
 
         public string? ReadDeltaReasoning(StreamingChatCompletionUpdate update) => ReadFirst(ref update.Patch, DeltaPaths);
-
-        public string? ReadThinkingParts(ChatCompletion completion) =>
-            RawJson.TryGet(ref completion.Patch, "$.choices[0].message.content"u8, out var json) ? ThinkingParts.Read(json.Span) : null;
 
         public List<CitationAnnotation> ReadCitations(ref JsonPatch patch)
         {

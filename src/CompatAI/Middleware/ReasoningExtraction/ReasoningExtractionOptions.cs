@@ -67,14 +67,16 @@ public sealed class ReasoningExtractionOptions
 
     /// <summary>
     /// Gets or sets the top-level response fields read as citations (<c>citations</c>: an array of URLs;
-    /// <c>search_results</c>: objects with <c>url</c>, <c>title</c>, <c>snippet</c>). Default: the profile's, else both.
+    /// <c>search_results</c>: objects with <c>url</c>, <c>title</c>, <c>snippet</c>). Default: the profile's (none when the
+    /// profile names none), else, for a client without a profile, both.
     /// </summary>
     public IList<string>? CitationFields { get; set; }
 
     /// <summary>
     /// Gets or sets the provider-specific usage fields (paths under <c>usage</c>, dotted for nested ones) copied into
     /// <see cref="Microsoft.Extensions.AI.UsageDetails.AdditionalCounts"/> (token and request counters) or, for money
-    /// fields (names containing <c>cost</c>, except <c>cost_in_usd_ticks</c>), the response's <c>AdditionalProperties</c> as a <see cref="double"/>. Default: the profile's, else a built-in list of known counters.
+    /// fields (names containing <c>cost</c>, except <c>cost_in_usd_ticks</c>), the response's <c>AdditionalProperties</c> as a <see cref="double"/>. Default: the profile's (none when the profile names none), else, for a client without a
+    /// profile, a built-in list of known counters.
     /// </summary>
     public IList<string>? UsageFields { get; set; }
 

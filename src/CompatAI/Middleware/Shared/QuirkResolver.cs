@@ -7,7 +7,8 @@ namespace CompatAI.Middleware;
 /// <summary>Finds the provider profile behind a client (via <c>GetService(typeof(ProviderProfile))</c>) and caches its per-model quirks.</summary>
 internal sealed class QuirkResolver
 {
-    private static readonly ProviderQuirks s_none = new();
+    /// <summary>The quirks returned when the inner client has no profile (compare by reference).</summary>
+    public static readonly ProviderQuirks None = new();
     private readonly IChatClient _inner;
     private readonly ProviderProfile? _explicitProfile;
     private readonly ConcurrentDictionary<string, ProviderQuirks> _byModel = new(StringComparer.Ordinal);
@@ -53,7 +54,7 @@ internal sealed class QuirkResolver
         var profile = Profile;
         if (profile is null)
         {
-            return s_none;
+            return None;
         }
 
         string key = ModelFor(options) ?? string.Empty;

@@ -61,17 +61,6 @@ public sealed class ReasoningExtractingChatClientTests
     }
 
     [Fact]
-    public void Reads_mistral_thinking_parts()
-    {
-        // The OpenAI SDK cannot parse a "thinking" content part, so the adapter's wire policy has to rewrite it before
-        // parsing; this checks the part reader on the recorded content array itself.
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("mistral-magistral-thinking-content-array-nonstream.json")));
-        string content = document.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetRawText();
-        Assert.Equal("The user is asking for 2+2. This is basic arithmetic. 2+2=4.", ThinkingParts.Read(System.Text.Encoding.UTF8.GetBytes(content)));
-        Assert.Null(ThinkingParts.Read("\"plain\""u8));
-    }
-
-    [Fact]
     public async Task Surfaces_perplexity_citations_as_annotations()
     {
         var response = await RunFixtureAsync("perplexity-citations-nonstream.json");
