@@ -116,7 +116,14 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         var quirks = _quirks.QuirksFor(options).Merge(_options.QuirksOverride);
         var context = new Context(this, _quirks.ProviderName, _quirks.ModelFor(options), quirks);
         var shapedMessages = SanitizeMessages(messages, context);
-        var shapedOptions = options is null ? null : SanitizeOptions(options, context);
+        ChatOptions? shapedOptions = options;
+        if (options is not null || quirks.UnsupportedParameters is { Count: > 0 })
+        {
+            // Even without options, fields the SDK adds itself (stream_options) may have to come off the body.
+            var source = options ?? new ChatOptions();
+            var result = SanitizeOptions(source, context);
+            shapedOptions = options is null && ReferenceEquals(result, source) ? null : result;
+        }
         if (context.NeedsRawOptions)
         {
             shapedOptions ??= new ChatOptions();
@@ -255,13 +262,17 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         var unsupported = new HashSet<string>(quirks.UnsupportedParameters ?? [], StringComparer.Ordinal);
         var renamed = quirks.RenamedParameters ?? new Dictionary<string, string>();
 
+        int changesBefore = context.Changes.Count;
+        int editsBefore = context.RawEdits.Count;
         DropTyped(shaped, unsupported, renamed, context);
         ShapeMaxTokens(shaped, quirks, unsupported, context);
         ShapeStops(shaped, quirks, context);
         ShapeTools(shaped, quirks, unsupported, context);
         ShapeResponseFormat(shaped, quirks, context);
         ShapeExtras(shaped, quirks, unsupported, renamed, context);
-        return shaped;
+
+        // Nothing to change: the caller's own options go through (every change above is recorded).
+        return context.Changes.Count == changesBefore && context.RawEdits.Count == editsBefore ? options : shaped;
     }
 
     private static void DropTyped(ChatOptions o, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)

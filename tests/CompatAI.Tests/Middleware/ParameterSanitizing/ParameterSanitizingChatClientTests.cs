@@ -239,4 +239,27 @@ public sealed class ParameterSanitizingChatClientTests
         Assert.Contains("'p'", logger.Entries[0].Message);
         Assert.Contains("'seed'", logger.Entries[1].Message);
     }
+
+    [Fact]
+    public async Task Stream_options_come_off_the_body_even_without_chat_options()
+    {
+        var (adapter, wire) = WireCapture.For("mistral");
+        using var client = new ParameterSanitizingChatClient(adapter);
+        await foreach (var _ in client.GetStreamingResponseAsync("hi"))
+        {
+        }
+
+        Assert.True(wire.Bodies[0]["stream"]!.GetValue<bool>());
+        Assert.False(wire.Bodies[0].ContainsKey("stream_options"));
+    }
+
+    [Fact]
+    public async Task Options_that_need_no_change_are_passed_through_as_is()
+    {
+        var inner = new FakeChatClient { Profile = new ProviderProfile { Name = "p", Quirks = new ProviderQuirks() } };
+        using var client = new ParameterSanitizingChatClient(inner);
+        var options = new ChatOptions { Temperature = 0.5f };
+        await client.GetResponseAsync("hi", options);
+        Assert.Same(options, inner.Calls[0].Options);
+    }
 }
