@@ -107,7 +107,7 @@ public sealed class OpenAICompatibleChatClient : IChatClient
         var sdkMessages = ChatRequestMapper.ToSdkMessages(messages, options);
         var sdkOptions = ChatRequestMapper.ToSdkOptions(options, this);
         var result = await _chatClient.CompleteChatAsync(sdkMessages, sdkOptions, cancellationToken).ConfigureAwait(false);
-        return ChatResponseMapper.ToChatResponse(result.Value);
+        return ChatResponseMapper.ToChatResponse(result.Value, WireJsonNormalizer.MayContainReasoning(result.GetRawResponse().Content.ToMemory().Span));
     }
 
     /// <inheritdoc />
@@ -126,6 +126,8 @@ public sealed class OpenAICompatibleChatClient : IChatClient
         string? modelId = null;
         DateTimeOffset? createdAt = null;
 
+        var observations = new StreamObservations();
+        StreamObservations.Current = observations;
         await foreach (var update in _chatClient.CompleteChatStreamingAsync(sdkMessages, sdkOptions, cancellationToken).ConfigureAwait(false))
         {
             responseId ??= update.CompletionId;
@@ -142,7 +144,7 @@ public sealed class OpenAICompatibleChatClient : IChatClient
             }
 
             var contents = new List<AIContent>();
-            if (update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
+            if (observations.MayCarryReasoning && update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
             {
                 contents.Add(new TextReasoningContent(reasoning));
             }
