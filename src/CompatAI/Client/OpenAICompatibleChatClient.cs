@@ -143,14 +143,17 @@ public sealed class OpenAICompatibleChatClient : IChatClient
                 finishReason ??= ChatResponseMapper.ToFinishReason(finish);
             }
 
-            var contents = new List<AIContent>();
+            // Indexed loops below: foreach over the SDK's IReadOnlyList/Collection properties boxes an enumerator per update.
+            var contents = new List<AIContent>(1);
             if (observations.MayCarryReasoning && update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
             {
                 contents.Add(new TextReasoningContent(reasoning));
             }
 
-            foreach (var part in update.ContentUpdate)
+            var contentUpdate = update.ContentUpdate;
+            for (var i = 0; i < contentUpdate.Count; i++)
             {
+                var part = contentUpdate[i];
                 if (part.Kind == ChatMessageContentPartKind.Text && !string.IsNullOrEmpty(part.Text))
                 {
                     contents.Add(new TextContent(part.Text) { RawRepresentation = part });
@@ -162,9 +165,10 @@ public sealed class OpenAICompatibleChatClient : IChatClient
                 contents.Add(new ErrorContent(update.RefusalUpdate) { ErrorCode = "Refusal" });
             }
 
-            foreach (var toolCall in update.ToolCallUpdates)
+            var toolCallUpdates = update.ToolCallUpdates;
+            for (var i = 0; i < toolCallUpdates.Count; i++)
             {
-                toolCalls.Add(toolCall);
+                toolCalls.Add(toolCallUpdates[i]);
             }
 
             if (update.Usage is { } usage)
