@@ -5,6 +5,13 @@ using CompatAI.Benchmarks;
 
 // The comparison is ChatClientOverheadBenchmarks. `--breakdown` runs OverheadBreakdownBenchmarks instead: the layers of
 // CompatAI's overhead measured one by one (see eng/bench/README.md).
+// `--interleaved` runs InterleavedComparison, a CPU-time cross-check for machines too loaded for wall-clock means.
+if (args.Contains("--interleaved"))
+{
+    await InterleavedComparison.RunAsync(rounds: 200).ConfigureAwait(false);
+    return;
+}
+
 var breakdown = args.Contains("--breakdown");
 args = [.. args.Where(a => a != "--breakdown")];
 
