@@ -32,7 +32,10 @@ public class OverheadBreakdownBenchmarks
     private ChatClient _rawNonStreaming = null!;
     private ChatClient _sdkOverCompatPipeline = null!;
     private ChatClient _sdkOverCompatPipelineNonStreaming = null!;
+    private readonly List<Microsoft.Extensions.AI.ChatMessage> _aiMessages = [new(ChatRole.System, "You are a concise assistant."), new(ChatRole.User, "Explain what a benchmark baseline is.")];
     private StreamingChatCompletionUpdate[] _updates = null!;
+    private ChatCompletion _completion = null!;
+    private IChatClient _compatForMapping = null!;
     private byte[][] _payloads = null!;
 
     [GlobalSetup]
@@ -51,6 +54,8 @@ public class OverheadBreakdownBenchmarks
             .Where(payload => payload != "[DONE]")
             .Select(System.Text.Encoding.UTF8.GetBytes)
             .ToArray();
+        _completion = ModelReaderWriter.Read<ChatCompletion>(BinaryData.FromBytes(CannedResponses.ChatCompletionJson))!;
+        _compatForMapping = Compat(_nonStreamingHttp);
         _updates = _payloads.Select(p => ModelReaderWriter.Read<StreamingChatCompletionUpdate>(BinaryData.FromBytes(p))!).ToArray();
     }
 
@@ -69,6 +74,31 @@ public class OverheadBreakdownBenchmarks
     [Benchmark]
     [BenchmarkCategory("NonStreaming")]
     public async Task<int> NonStreaming_SdkOverCompatPipeline() => (await _sdkOverCompatPipelineNonStreaming.CompleteChatAsync(_sdkMessages).ConfigureAwait(false)).Value.Content[0].Text.Length;
+
+    /// <summary>The SDK's own deserialization of the non-streaming body, for scale.</summary>
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("NonStreamingParts")]
+    public int SdkDeserialize_Body() => ModelReaderWriter.Read<ChatCompletion>(BinaryData.FromBytes(CannedResponses.ChatCompletionJson))!.Content.Count;
+
+    /// <summary><see cref="WireJsonNormalizer.Scan"/> over the non-streaming body (done by <see cref="WireNormalizingPolicy"/>).</summary>
+    [Benchmark]
+    [BenchmarkCategory("NonStreamingParts")]
+    public int Scan_Body() => (int)WireJsonNormalizer.Scan(CannedResponses.ChatCompletionJson);
+
+    /// <summary>Mapping the MEAI request to the SDK's messages and options.</summary>
+    [Benchmark]
+    [BenchmarkCategory("NonStreamingParts")]
+    public int MapRequest() => ChatRequestMapper.ToSdkMessages(_aiMessages, null).Count + (ChatRequestMapper.ToSdkOptions(null, _compatForMapping).Temperature is null ? 0 : 1);
+
+    /// <summary>Mapping the SDK's completion to a MEAI <see cref="ChatResponse"/> (reasoning lookup skipped, as for this body).</summary>
+    [Benchmark]
+    [BenchmarkCategory("NonStreamingParts")]
+    public int MapResponse() => ChatResponseMapper.ToChatResponse(_completion, WireJsonNormalizer.MayContainReasoning(CannedResponses.ChatCompletionJson)).Messages.Count;
+
+    /// <summary>The reasoning lookup on the completion, as made before the gate.</summary>
+    [Benchmark]
+    [BenchmarkCategory("NonStreamingParts")]
+    public bool PatchLookup_Completion() => _completion.Patch.TryGetValue("$.choices[0].message.reasoning_content"u8, out string? reasoning) && reasoning is not null;
 
     /// <summary>The 200-chunk body read straight from memory, 4 KB at a time.</summary>
     [Benchmark(Baseline = true)]
