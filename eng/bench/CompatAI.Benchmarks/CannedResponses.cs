@@ -21,10 +21,10 @@ internal static class CannedResponses
         " what", " the", " adapter", " adds", " on", " top", " of", " the", " SDK", ",", " nothing", " more", ".",
     ];
 
-    /// <summary>A non-streaming chat completion of about 2.3 KB: ~1.4 KB of answer text plus usage details.</summary>
+    /// <summary>A non-streaming chat completion of about 2.2 KB: ~1.4 KB of answer text plus usage details.</summary>
     public static byte[] ChatCompletionJson { get; } = BuildChatCompletion();
 
-    /// <summary>A 200-chunk SSE stream: a role chunk, 197 content chunks, a finish chunk and a usage chunk, then <c>data: [DONE]</c>.</summary>
+    /// <summary>A 200-chunk SSE stream: a role chunk, 197 content chunks, a finish chunk and a usage chunk, then <c>data: [DONE]</c> (about 66 KB).</summary>
     public static byte[] ChatCompletionStreamSse { get; } = BuildStream();
 
     /// <summary>The concatenated text of the streamed content chunks, to check a run consumed everything.</summary>
