@@ -13,7 +13,9 @@ if (args.Contains("--interleaved"))
 }
 
 var breakdown = args.Contains("--breakdown");
-args = [.. args.Where(a => a != "--breakdown")];
+var middleware = args.Contains("--middleware");
+var thinkTags = args.Contains("--think-tags");
+args = [.. args.Where(a => a is not ("--breakdown" or "--middleware" or "--think-tags"))];
 
 // Without a --job argument, one measured configuration that finishes in a few minutes on 2 cores
 // (3 warmup + 20 measured iterations, 1 launch). `--job short` (3+3) or `--job dry` give quicker, rougher runs.
@@ -23,4 +25,9 @@ if (!args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparis
     config = config.AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(20).WithId("Bench"));
 }
 
-BenchmarkSwitcher.FromTypes([breakdown ? typeof(OverheadBreakdownBenchmarks) : typeof(ChatClientOverheadBenchmarks)]).Run(args, config);
+// `--middleware`: the default middleware pipeline against the raw SDK; `--think-tags`: the think-tag parser's throughput.
+var benchmark = middleware ? typeof(MiddlewarePipelineBenchmarks)
+    : thinkTags ? typeof(ThinkTagParserBenchmarks)
+    : breakdown ? typeof(OverheadBreakdownBenchmarks)
+    : typeof(ChatClientOverheadBenchmarks);
+BenchmarkSwitcher.FromTypes([benchmark]).Run(args, config);
