@@ -53,8 +53,12 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
 
         if (completion is not null)
         {
-            AddCitations(response.Messages, completion, settings);
-            if (response.Usage is { } usage && completion.Usage is { } rawUsage)
+            if (settings.CitationPaths.Length > 0)
+            {
+                AddCitations(response.Messages, completion, settings);
+            }
+
+            if (response.Usage is { } usage && completion.Usage is { } rawUsage && settings.UsageFields.Length > 0)
             {
                 response.AdditionalProperties = AddUsageFields(usage, ref rawUsage.Patch, settings, response.AdditionalProperties);
             }
@@ -110,14 +114,14 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
             fieldReasoning = settings.ReadMessageReasoning(completion);
         }
 
-        var tagText = new StringBuilder();
-        var tagReasoning = new StringBuilder();
+        StringBuilder? tagText = null;
+        StringBuilder? tagReasoning = null;
         foreach (var content in message.Contents)
         {
             if (content is TextContent text && settings.TagNames.Length > 0 && text.Text is { Length: > 0 } raw && raw.Contains('<', StringComparison.Ordinal))
             {
-                tagText.Clear();
-                tagReasoning.Clear();
+                (tagText ??= new StringBuilder()).Clear();
+                (tagReasoning ??= new StringBuilder()).Clear();
                 var parser = new ThinkTagParser(settings.TagNames, untaggedReasoningAtStart: true);
                 parser.Feed(raw, tagText, tagReasoning);
                 parser.Complete(tagText, tagReasoning);
@@ -292,7 +296,25 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
 
         public string? ReadMessageReasoning(ChatCompletion completion) => ReadFirst(ref completion.Patch, MessagePaths);
 
-        public string? ReadDeltaReasoning(StreamingChatCompletionUpdate update) => ReadFirst(ref update.Patch, DeltaPaths);
+        /// <summary>Reads a delta's reasoning field; once one field has been found in a stream, only that one is read.</summary>
+        public string? ReadDeltaReasoning(StreamingChatCompletionUpdate update, ref int foundField)
+        {
+            if (foundField >= 0)
+            {
+                return RawJson.TryGet(ref update.Patch, DeltaPaths[foundField], out var json) ? RawJson.ReadReasoning(json.Span) : null;
+            }
+
+            for (int i = 0; i < DeltaPaths.Length; i++)
+            {
+                if (RawJson.TryGet(ref update.Patch, DeltaPaths[i], out var json) && RawJson.ReadReasoning(json.Span) is { } text)
+                {
+                    foundField = i;
+                    return text;
+                }
+            }
+
+            return null;
+        }
 
         public List<CitationAnnotation> ReadCitations(ref JsonPatch patch)
         {
@@ -333,6 +355,7 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
         private readonly StringBuilder _heldReasoning = new();
         private readonly HashSet<string> _citations = new(StringComparer.Ordinal);
         private bool _sawAnswerText;
+        private int _foundField = -1;
 
         public StreamState(Settings settings, ReasoningOutputMode mode, bool holdStart)
         {
@@ -350,10 +373,18 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
             var contents = update.Contents;
             bool hasReasoning = false;
             bool hasText = false;
-            foreach (var content in contents)
+            bool hasAnswerText = false;
+            bool passThrough = true;
+            for (int i = 0; i < contents.Count; i++)
             {
+                var content = contents[i];
                 hasReasoning |= content is TextReasoningContent;
-                hasText |= content is TextContent;
+                if (content is TextContent text)
+                {
+                    hasText = true;
+                    hasAnswerText |= !string.IsNullOrWhiteSpace(text.Text);
+                    passThrough &= _parser?.CanPassThrough(text.Text) ?? true;
+                }
             }
 
             if (!hasReasoning && !hasText && raw is null)
@@ -361,8 +392,22 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
                 return;
             }
 
+            // Reasoning fields precede the answer: once answer text has started without any, they are not looked for
+            // again (each look walks the chunk's JSON). After one was found, only that one is read.
+            bool lookForFields = !hasReasoning && raw is not null && (_foundField >= 0 || !_sawAnswerText);
+            string? fieldReasoning = lookForFields ? _settings.ReadDeltaReasoning(raw!, ref _foundField) : null;
+            if (!hasReasoning && string.IsNullOrEmpty(fieldReasoning) && passThrough
+                && _text.Length == 0 && _reasoning.Length == 0 && _heldReasoning.Length == 0)
+            {
+                // The common case: plain answer text and nothing to extract. The update goes on untouched.
+                _sawAnswerText |= hasAnswerText;
+
+                AddRawExtras(update, raw, contents);
+                return;
+            }
+
             var output = new List<AIContent>(contents.Count + 1);
-            if (!hasReasoning && raw is not null && _settings.ReadDeltaReasoning(raw) is { Length: > 0 } fieldReasoning)
+            if (!string.IsNullOrEmpty(fieldReasoning))
             {
                 _reasoning.Append(fieldReasoning);
             }
@@ -387,21 +432,30 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
             }
 
             Flush(output, final: false);
-            if (raw is not null)
+            AddRawExtras(update, raw, output);
+            update.Contents = output;
+        }
+
+        private void AddRawExtras(ChatResponseUpdate update, StreamingChatCompletionUpdate? raw, IList<AIContent> contents)
+        {
+            if (raw is null)
+            {
+                return;
+            }
+
+            if (_settings.CitationPaths.Length > 0)
             {
                 var citations = _settings.ReadCitations(ref raw.Patch);
                 if (citations.Count > 0)
                 {
-                    AttachCitations(output, citations, _citations);
-                }
-
-                if (raw.Usage is { } rawUsage && output.OfType<UsageContent>().FirstOrDefault() is { } usageContent)
-                {
-                    update.AdditionalProperties = AddUsageFields(usageContent.Details, ref rawUsage.Patch, _settings, update.AdditionalProperties);
+                    AttachCitations(contents, citations, _citations);
                 }
             }
 
-            update.Contents = output;
+            if (raw.Usage is { } rawUsage && _settings.UsageFields.Length > 0 && contents.OfType<UsageContent>().FirstOrDefault() is { } usageContent)
+            {
+                update.AdditionalProperties = AddUsageFields(usageContent.Details, ref rawUsage.Patch, _settings, update.AdditionalProperties);
+            }
         }
 
         public ChatResponseUpdate? Finish(ChatResponseUpdate? last)

@@ -66,6 +66,14 @@ internal sealed class ThinkTagParser
         Reasoning,
     }
 
+    /// <summary>
+    /// Returns whether <paramref name="chunk"/> would come out unchanged as answer text: no partial tag is pending, no
+    /// whitespace is being skipped, the parser is in answer text and the chunk has no <c>&lt;</c>. The caller may then
+    /// pass the chunk on as it is instead of feeding it.
+    /// </summary>
+    public bool CanPassThrough(ReadOnlySpan<char> chunk) =>
+        _state == State.Text && _pendingLength == 0 && !_skipWhitespace && !chunk.Contains('<');
+
     /// <summary>Gets whether any reasoning tag has been seen.</summary>
     public bool SawTag { get; private set; }
 

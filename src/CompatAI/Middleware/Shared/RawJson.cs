@@ -12,6 +12,7 @@ internal static class RawJson
     {
         try
         {
+            // (JsonPatch.Contains only sees patched values, not the parsed body, so it cannot serve as a cheap pre-check.)
             if (patch.TryGetJson(utf8Path, out json) && !IsNull(json.Span))
             {
                 return true;
