@@ -80,6 +80,13 @@ internal sealed class ThinkTagParser
     /// <summary>Feeds one chunk of content, appending what can already be decided to <paramref name="text"/> and <paramref name="reasoning"/>.</summary>
     public void Feed(ReadOnlySpan<char> chunk, StringBuilder text, StringBuilder reasoning)
     {
+        if (chunk.Length == 1 && _pendingLength == 0 && !_skipWhitespace && chunk[0] != '<')
+        {
+            // Token-sized chunks are common in streams: one character needs no scanning.
+            (_state switch { State.Undecided => _held!, State.Text => text, _ => reasoning }).Append(chunk[0]);
+            return;
+        }
+
         while (!chunk.IsEmpty)
         {
             if (_pendingLength > 0)
