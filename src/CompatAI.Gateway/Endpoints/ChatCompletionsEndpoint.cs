@@ -113,7 +113,7 @@ internal sealed class ChatCompletionsEndpoint
         var upstreamEnd = Stopwatch.GetTimestamp();
         var servedBy = request.Context.ServedBy ?? route.ProviderName;
         var model = ModelName(servedBy, response.ModelId, parsed.Model);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(ResponseMapper.ToCompletion(response, model), GatewayJsonContext.Default.ChatCompletionDto);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(ResponseMapper.ToCompletion(response, model), GatewayJson.Context.ChatCompletionDto);
         var httpResponse = http.Response;
         httpResponse.Headers[GatewayHttp.ProviderHeader] = servedBy;
         GatewayHttp.SetOverhead(httpResponse, (upstreamStart - start) + (Stopwatch.GetTimestamp() - upstreamEnd));
@@ -216,7 +216,7 @@ internal sealed class ChatCompletionsEndpoint
                 if (failure is not null)
                 {
                     // A failure after output has started ends the stream with an error event and no [DONE].
-                    yield return new SseItem<string>(JsonSerializer.Serialize(GatewayHttp.ToBody(failure), GatewayJsonContext.Default.ErrorBodyDto), "error");
+                    yield return new SseItem<string>(JsonSerializer.Serialize(GatewayHttp.ToBody(failure), GatewayJson.Context.ErrorBodyDto), "error");
                     yield break;
                 }
             }

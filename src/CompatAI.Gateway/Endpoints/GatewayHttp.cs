@@ -123,7 +123,7 @@ internal static class GatewayHttp
             response.Headers[ProviderHeader] = provider;
         }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(ToBody(error), GatewayJsonContext.Default.ErrorBodyDto);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(ToBody(error), GatewayJson.Context.ErrorBodyDto);
         response.ContentType = "application/json";
         response.ContentLength = bytes.Length;
         return response.Body.WriteAsync(bytes, context.RequestAborted).AsTask();

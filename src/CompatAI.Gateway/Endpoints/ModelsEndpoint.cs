@@ -34,7 +34,7 @@ internal sealed class ModelsEndpoint
 
         var headers = _runtime.HeaderFilter.Select(http.Request.Headers, passCredential: !_runtime.RequiresKey);
         var list = await _directory.ListAsync(p => new GatewayRequestContext(p, null, headers, credential, http.TraceIdentifier), http.RequestAborted).ConfigureAwait(false);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(list, GatewayJsonContext.Default.ModelListDto);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(list, GatewayJson.Context.ModelListDto);
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = bytes.Length;
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
@@ -44,7 +44,7 @@ internal sealed class ModelsEndpoint
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(
             new HealthDto { Status = "ok", Providers = [.. _runtime.Router.Providers.Keys.Order(StringComparer.Ordinal)] },
-            GatewayJsonContext.Default.HealthDto);
+            GatewayJson.Context.HealthDto);
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = bytes.Length;
         return http.Response.Body.WriteAsync(bytes, http.RequestAborted).AsTask();

@@ -88,7 +88,7 @@ internal sealed class StreamChunkWriter
                 Choices = [],
                 Usage = ResponseMapper.ToUsage(_usage) ?? new UsageDto(),
             };
-            yield return JsonSerializer.Serialize(chunk, GatewayJsonContext.Default.ChunkDto);
+            yield return JsonSerializer.Serialize(chunk, GatewayJson.Context.ChunkDto);
         }
     }
 
@@ -112,6 +112,6 @@ internal sealed class StreamChunkWriter
             Model = _model,
             Choices = [new ChunkChoiceDto { Index = 0, Delta = delta, FinishReason = finish }],
         };
-        return JsonSerializer.Serialize(chunk, GatewayJsonContext.Default.ChunkDto);
+        return JsonSerializer.Serialize(chunk, GatewayJson.Context.ChunkDto);
     }
 }

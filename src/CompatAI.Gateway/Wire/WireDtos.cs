@@ -131,3 +131,12 @@ internal sealed class HealthDto
 [JsonSerializable(typeof(ErrorBodyDto))]
 [JsonSerializable(typeof(HealthDto))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;
+
+/// <summary>The gateway's JSON context with relaxed escaping, so messages keep their quotes and angle brackets readable.</summary>
+internal static class GatewayJson
+{
+    public static GatewayJsonContext Context { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
