@@ -7,6 +7,8 @@ namespace CompatAI.Gateway.Wire;
 /// <summary>Maps Microsoft.Extensions.AI responses and updates to OpenAI's wire shapes.</summary>
 internal static class ResponseMapper
 {
+    private static readonly JsonSerializerOptions s_argumentOptions = CreateArgumentOptions();
+
     public static ChatCompletionDto ToCompletion(ChatResponse response, string modelName)
     {
         var text = new StringBuilder();
@@ -111,6 +113,13 @@ internal static class ResponseMapper
             return "{}";
         }
 
-        return JsonSerializer.Serialize(arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        return JsonSerializer.Serialize(arguments, s_argumentOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+    }
+
+    private static JsonSerializerOptions CreateArgumentOptions()
+    {
+        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+        options.MakeReadOnly();
+        return options;
     }
 }
