@@ -40,6 +40,8 @@ internal sealed class ConfiguredProviderAdapter : IGatewayAdapter, IDisposable
 
     public bool PassesCredentialThrough => _ownKeyClient is null;
 
+    public IReadOnlyList<string> ConfiguredModels => _configuredModels;
+
     public async Task<IReadOnlyList<string>> ListModelsAsync(GatewayRequestContext context, CancellationToken cancellationToken)
     {
         if (!_entry.ListUpstreamModels || ResolveBaseUrl() is not { } baseUrl)

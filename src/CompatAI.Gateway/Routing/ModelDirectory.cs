@@ -72,7 +72,7 @@ internal sealed class ModelDirectory
         {
             // One provider that cannot list its models must not hide the others.
             Log.ModelListFailed(_logger, name, ex.GetType().Name);
-            models = cached.Models ?? [];
+            models = cached.Models ?? (adapter as Providers.ConfiguredProviderAdapter)?.ConfiguredModels ?? [];
             _cache[name] = (now + TimeSpan.FromSeconds(30), models);
             return models;
         }
