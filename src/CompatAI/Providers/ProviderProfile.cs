@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CompatAI.Providers;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace CompatAI.Providers;
 /// </summary>
 public sealed class ProviderProfile
 {
+    private readonly bool? _requiresApiKey;
+
     /// <summary>Gets the catalog name, lower case, for example <c>groq</c>.</summary>
     public required string Name { get; init; }
 
@@ -14,6 +18,13 @@ public sealed class ProviderProfile
 
     /// <summary>Gets the base URL of the OpenAI-compatible API (the part before <c>/chat/completions</c>); <see langword="null"/> when the caller must supply one.</summary>
     public Uri? BaseUrl { get; init; }
+
+    /// <summary>
+    /// Gets, for a provider whose URL contains something only the caller knows (Cloudflare's account id), the URL to
+    /// fill in, with the parts to replace in braces, for example <c>https://api.cloudflare.com/client/v4/accounts/{account_id}/ai/v1</c>.
+    /// Such a provider has no <see cref="BaseUrl"/>: the caller passes the filled-in URL as the endpoint.
+    /// </summary>
+    public string? EndpointTemplate { get; init; }
 
     /// <summary>Gets other names the provider is found under, for example <c>grok</c> for <c>xai</c>.</summary>
     public IReadOnlyList<string> Aliases { get; init => field = value ?? []; } = [];
@@ -28,7 +39,14 @@ public sealed class ProviderProfile
     public string? ApiKeyEnvironmentVariable { get; init; }
 
     /// <summary>Gets whether a call without an API key is an error.</summary>
-    public bool RequiresApiKey { get; init; } = true;
+    [JsonIgnore]
+    public bool RequiresApiKey { get => _requiresApiKey ?? true; init => _requiresApiKey = value; }
+
+    // The JSON source generator sets every init-only property it knows, using default(T) for members the document
+    // omits, which would turn an omitted "requiresApiKey" into false. A nullable twin keeps "omitted" distinguishable.
+    [JsonInclude]
+    [JsonPropertyName("requiresApiKey")]
+    internal bool? RequiresApiKeyFromJson { get => _requiresApiKey; init => _requiresApiKey = value; }
 
     /// <summary>Gets the model used when the caller names none.</summary>
     public string? DefaultModel { get; init; }

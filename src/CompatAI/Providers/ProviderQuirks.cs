@@ -49,6 +49,13 @@ public sealed class ProviderQuirks
     /// <summary>Gets the <c>tool_choice</c> values the provider spells differently, for example <c>required</c> to <c>any</c>. Default: none.</summary>
     public IReadOnlyDictionary<string, string>? ToolChoiceValues { get; init; }
 
+    /// <summary>
+    /// Gets the string <c>tool_choice</c> values the provider accepts, in OpenAI's spelling (a subset of <c>none</c>,
+    /// <c>auto</c>, <c>required</c>; renaming through <see cref="ToolChoiceValues"/> happens afterwards), for example only
+    /// <c>auto</c> for Zhipu GLM. Default: all three.
+    /// </summary>
+    public IReadOnlyList<string>? SupportedToolChoiceValues { get; init; }
+
     /// <summary>Gets whether a named tool choice (<c>{"type":"function","function":{"name":...}}</c>) is accepted. Default: true.</summary>
     public bool? SupportsNamedToolChoice { get; init; }
 
@@ -99,6 +106,7 @@ public sealed class ProviderQuirks
             ReasoningReplay = overrides.ReasoningReplay ?? ReasoningReplay,
             ReasoningReplayField = overrides.ReasoningReplayField ?? ReasoningReplayField,
             ToolChoiceValues = overrides.ToolChoiceValues ?? ToolChoiceValues,
+            SupportedToolChoiceValues = overrides.SupportedToolChoiceValues ?? SupportedToolChoiceValues,
             SupportsNamedToolChoice = overrides.SupportsNamedToolChoice ?? SupportsNamedToolChoice,
             ToolCallIdFormat = overrides.ToolCallIdFormat ?? ToolCallIdFormat,
             ToolCallContent = overrides.ToolCallContent ?? ToolCallContent,

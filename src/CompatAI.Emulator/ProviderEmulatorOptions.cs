@@ -1,0 +1,21 @@
+namespace CompatAI.Emulator;
+
+/// <summary>Options for <see cref="ProviderEmulator.StartAsync(ProviderEmulatorOptions?, CancellationToken)"/>.</summary>
+public sealed class ProviderEmulatorOptions
+{
+    /// <summary>TCP port to listen on; 0 (the default) picks a free ephemeral port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Address to bind; defaults to the IPv4 loopback address <c>127.0.0.1</c>.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// When set, every personality request must carry this key as <c>Authorization: Bearer &lt;key&gt;</c>
+    /// (or in an <c>x-api-key</c> / <c>api-key</c> header); otherwise the personality's real 401 body is returned.
+    /// The key is never echoed in error bodies.
+    /// </summary>
+    public string? RequiredApiKey { get; set; }
+
+    /// <summary>Delay between two SSE events of a streamed answer; zero (the default) streams as fast as possible.</summary>
+    public TimeSpan StreamChunkDelay { get; set; } = TimeSpan.Zero;
+}
