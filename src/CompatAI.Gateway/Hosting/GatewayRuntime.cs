@@ -17,6 +17,9 @@ namespace CompatAI.Gateway.Hosting;
 /// <summary>Everything the endpoints need, built once from configuration and code registrations.</summary>
 internal sealed class GatewayRuntime : IDisposable
 {
+    /// <summary>The placeholder key used to check a pass-through provider's settings at startup; never sent anywhere.</summary>
+    internal const string StartupCheckKey = "compat-gateway-startup-check";
+
     private readonly byte[][] _keyHashes;
     private readonly List<IDisposable> _owned = [];
 
@@ -50,7 +53,22 @@ internal sealed class GatewayRuntime : IDisposable
                 return client;
             }
 
-            var adapter = new ConfiguredProviderAdapter(name, entry, Build, Options.MaxClientsPerProvider, httpClient.Client);
+            if (string.IsNullOrEmpty(entry.ApiKey))
+            {
+                // Fail at startup on a wrong provider name or a missing endpoint, not at the first request.
+                ValidateEntry(clientFactory, name, entry);
+            }
+
+            ConfiguredProviderAdapter adapter;
+            try
+            {
+                adapter = new ConfiguredProviderAdapter(name, entry, Build, Options.MaxClientsPerProvider, httpClient.Client);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new InvalidOperationException($"CompatAI:Providers:{name} is not usable: {ex.Message}", ex);
+            }
+
             _owned.Add(adapter);
             providers[name] = adapter;
             Log.ProviderConfigured(logger, name, entry.Provider ?? name, adapter.PassesCredentialThrough);
@@ -105,6 +123,18 @@ internal sealed class GatewayRuntime : IDisposable
         foreach (var owned in _owned)
         {
             owned.Dispose();
+        }
+    }
+
+    private static void ValidateEntry(IProviderClientFactory factory, string name, ProviderEntry entry)
+    {
+        try
+        {
+            factory.Create(name, entry, StartupCheckKey).Dispose();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"CompatAI:Providers:{name} is not usable: {ex.Message}", ex);
         }
     }
 

@@ -22,6 +22,7 @@ internal sealed class CompatProviderClientFactory : IProviderClientFactory
             ApiKey = apiKey,
             Model = entry.Model,
             Timeout = entry.Timeout,
+            Retry = entry.Retry,
             HttpClient = _httpClient,
         };
         foreach (var (header, value) in entry.Headers)
@@ -32,10 +33,5 @@ internal sealed class CompatProviderClientFactory : IProviderClientFactory
         return CreateClient(options);
     }
 
-    // CompatChatClient.Create is not on this branch yet; once main has it this becomes
-    // `return CompatChatClient.Create(options);`.
-    private static IChatClient CreateClient(CompatChatClientOptions options) =>
-        throw new InvalidOperationException(
-            $"Provider '{options.Provider}' cannot be built: this build of the gateway has no CompatChatClient.Create yet. " +
-            "Register the provider as an IChatClient or adapter instead.");
+    private static IChatClient CreateClient(CompatChatClientOptions options) => CompatChatClient.Create(options);
 }

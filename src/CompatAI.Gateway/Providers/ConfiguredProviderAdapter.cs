@@ -98,7 +98,21 @@ internal sealed class ConfiguredProviderAdapter : IGatewayAdapter, IDisposable
             _byCredential.Clear();
         }
 
-        return _byCredential.GetOrAdd(credential, c => _build(c.Length == 0 ? null : c));
+        return _byCredential.GetOrAdd(credential, c => BuildForCredential(c.Length == 0 ? null : c));
+    }
+
+    private IChatClient BuildForCredential(string? credential)
+    {
+        try
+        {
+            return _build(credential);
+        }
+        catch (ArgumentException ex) when (credential is null)
+        {
+            throw new ProviderException(_name, ProviderErrorKind.Authentication,
+                $"Provider '{_name}' has no API key of its own and the request carried none. Send the provider's key as 'Authorization: Bearer <key>', or set CompatAI:Providers:{_name}:ApiKey.",
+                401, "missing_api_key", innerException: ex);
+        }
     }
 
     private Uri? ResolveBaseUrl()
