@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using CompatAI.Emulator;
 using CompatAI.Gateway.Tests.Infrastructure;
 
 namespace CompatAI.Gateway.Tests;
@@ -14,11 +15,19 @@ public sealed class NodeClientTests
         Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "openai")),
             $"The Node tests need the openai npm package: run '{Path.Combine(folder, "setup.sh")}' (npm ci) first.");
 
-        await using var server = await GatewayServer.StartAsync(configure: g => g
+        await using var emulator = await ProviderEmulator.StartAsync();
+        await using var server = await GatewayServer.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["CompatAI:Providers:groq:Endpoint"] = emulator.GetEndpoint("groq").ToString(),
+                ["CompatAI:Providers:groq:ApiKey"] = "sk-emulator",
+                ["CompatAI:Providers:groq:Model"] = "llama-3.3-70b-versatile",
+            },
+            configure: g => g
             .AddChatClient("tools", TestProviders.Tools(), "any")
             .AddAdapter("faults", TestProviders.Faults()));
 
-        var start = new ProcessStartInfo("node", [Path.Combine(folder, "gateway-client.mjs"), server.V1.ToString(), "sk-node-client"])
+        var start = new ProcessStartInfo("node", [Path.Combine(folder, "gateway-client.mjs"), server.V1.ToString(), "sk-node-client", "groq/llama-3.3-70b-versatile"])
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
@@ -55,6 +64,9 @@ public sealed class NodeClientTests
         Assert.Equal("messages", result.GetProperty("badRequest").GetProperty("param").GetString());
         Assert.Equal(429, result.GetProperty("rateLimited").GetProperty("status").GetInt32());
         Assert.Equal("2", result.GetProperty("rateLimited").GetProperty("retryAfter").GetString());
+
+        Assert.Equal("You said: node via emulator", result.GetProperty("emulator").GetProperty("content").GetString());
+        Assert.Equal("You said: node stream via emulator", result.GetProperty("emulatorStream").GetString());
 
         // A stream that breaks after output started must surface as an error in the client, not a clean end.
         var midStream = result.GetProperty("midStream");

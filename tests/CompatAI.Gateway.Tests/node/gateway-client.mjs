@@ -1,8 +1,8 @@
 // Drives the CompatAI gateway with the official `openai` npm package and prints one JSON object with what it saw.
-// Usage: node gateway-client.mjs <baseURL ending in /v1> <apiKey>
+// Usage: node gateway-client.mjs <baseURL ending in /v1> <apiKey> <model served by the provider emulator>
 import OpenAI from 'openai';
 
-const [baseURL, apiKey] = process.argv.slice(2);
+const [baseURL, apiKey, emulatorModel] = process.argv.slice(2);
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0 });
 const out = {};
 
@@ -81,5 +81,12 @@ try {
 } catch (e) {
   out.midStream = { error: e.message, name: e.constructor.name };
 }
+
+const viaEmulator = await client.chat.completions.create({ model: emulatorModel, messages: [{ role: 'user', content: 'node via emulator' }] });
+out.emulator = { content: viaEmulator.choices[0].message.content, model: viaEmulator.model };
+const emulatorStream = await client.chat.completions.create({ model: emulatorModel, messages: [{ role: 'user', content: 'node stream via emulator' }], stream: true });
+let emulatorText = '';
+for await (const chunk of emulatorStream) emulatorText += chunk.choices[0]?.delta.content ?? '';
+out.emulatorStream = emulatorText;
 
 console.log(JSON.stringify(out));
