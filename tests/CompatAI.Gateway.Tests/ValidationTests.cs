@@ -80,6 +80,8 @@ public sealed class ValidationTests : IAsyncLifetime
         { "logprobs requested", "application/json", $$$"""{"model":"echo/echo-1","logprobs":true,"messages":[{{{User}}}]}""", 400, "logprobs" },
         { "deprecated functions", "application/json", $$$"""{"model":"echo/echo-1","functions":[{"name":"f"}],"messages":[{{{User}}}]}""", 400, "functions" },
         { "audio modality", "application/json", $$$"""{"model":"echo/echo-1","modalities":["text","audio"],"messages":[{{{User}}}]}""", 400, "modalities" },
+        { "lone surrogate in a string", "application/json", """{"model":"echo/echo-1","messages":[{"role":"user","content":"\ud800"}]}""", 400, null },
+        { "seed beyond 64 bits", "application/json", $$$"""{"model":"echo/echo-1","seed":1e30,"messages":[{{{User}}}]}""", 400, "seed" },
         { "wrong content type", "text/plain", $$$"""{"model":"echo/echo-1","messages":[{{{User}}}]}""", 415, null },
         { "form content type", "application/x-www-form-urlencoded", "model=echo/echo-1", 415, null },
         { "no content type", null, $$$"""{"model":"echo/echo-1","messages":[{{{User}}}]}""", 415, null },

@@ -29,6 +29,21 @@ internal sealed class ChatCompletionsEndpoint
 
     public async Task HandleAsync(HttpContext http)
     {
+        try
+        {
+            await HandleCoreAsync(http).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            // A gateway bug, not bad input: answer in OpenAI's shape rather than with an empty 500.
+            Log.AdapterCrashed(_logger, http.TraceIdentifier, "gateway", ex.GetType().FullName ?? ex.GetType().Name, Redact(ex.Message, Headers.InboundHeaderFilter.ReadCredential(http.Request.Headers)));
+            http.Response.Clear();
+            await GatewayHttp.WriteErrorAsync(http, new GatewayError(500, "server_error", "The gateway failed unexpectedly; see its log.", null, "internal_error")).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext http)
+    {
         var start = Stopwatch.GetTimestamp();
         var requestId = http.TraceIdentifier;
         if (!GatewayHttp.TryAuthorize(http, _runtime, out var credential, out var authError))
@@ -75,6 +90,12 @@ internal sealed class ChatCompletionsEndpoint
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException && http.RequestAborted.IsCancellationRequested)
         {
+            return;
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own complaints about the body (truncated, too large) still get an OpenAI-shaped answer.
+            await RejectAsync(http, new GatewayError(ex.StatusCode, "invalid_request_error", "The request body could not be read: " + ex.Message, null, ex.StatusCode == 413 ? "request_too_large" : "invalid_body")).ConfigureAwait(false);
             return;
         }
 
@@ -134,16 +155,21 @@ internal sealed class ChatCompletionsEndpoint
     {
         var cancellationToken = http.RequestAborted;
         var upstreamStart = Stopwatch.GetTimestamp();
-        var enumerator = route.Adapter.StreamAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
         bool hasFirst;
         try
         {
             // Nothing is sent until the first update arrives, so a failure here is still a proper HTTP error.
+            enumerator = route.Adapter.StreamAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
             hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
+            if (enumerator is not null)
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+
             await FailBeforeOutputAsync(http, route, request.Context, ex).ConfigureAwait(false);
             return;
         }

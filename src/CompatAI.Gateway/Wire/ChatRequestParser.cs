@@ -30,7 +30,16 @@ internal static partial class ChatRequestParser
 
         using (document)
         {
-            return Parse(document.RootElement);
+            try
+            {
+                return Parse(document.RootElement);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // JsonElement.GetString refuses escaped text that is not valid UTF-16, such as a lone surrogate.
+                throw new RequestValidationException(new GatewayError(400, "invalid_request_error",
+                    $"The request body has a string that is not valid Unicode ({ex.Message}).", null, "invalid_json"));
+            }
         }
     }
 
