@@ -14,7 +14,7 @@ public sealed class StreamingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _faults = TestProviders.Faults();
-        _server = await GatewayServer.StartAsync(configure: g => g.AddAdapter("faults", _faults));
+        _server = await GatewayServer.StartAsync(configure: g => g.AddAdapter("faults", _faults).AddAdapter("eager", new EagerFailingAdapter()));
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -153,5 +153,29 @@ public sealed class StreamingTests : IAsyncLifetime
         using var unknown = await PostAsync("""{"model":"echo/echo-9","messages":[{"role":"user","content":"q"}]}""");
         Assert.Equal(404, (int)unknown.StatusCode);
         Assert.Equal("model_not_found", JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Adapter_failing_before_returning_its_stream_still_gets_a_proper_error(bool stream)
+    {
+        using var response = await PostAsync($$"""{"model":"eager/x","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"q"}]}""");
+        Assert.Equal(403, (int)response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("permission_error", error.GetProperty("type").GetString());
+        Assert.Equal("no_access", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>Throws from the call itself, not from inside an async iterator or task.</summary>
+    private sealed class EagerFailingAdapter : CompatAI.Gateway.Adapters.IGatewayAdapter
+    {
+        public Task<IReadOnlyList<string>> ListModelsAsync(CompatAI.Gateway.Adapters.GatewayRequestContext context, CancellationToken cancellationToken) => throw Error();
+
+        public Task<Microsoft.Extensions.AI.ChatResponse> CompleteAsync(CompatAI.Gateway.Adapters.GatewayChatRequest request, CancellationToken cancellationToken) => throw Error();
+
+        public IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> StreamAsync(CompatAI.Gateway.Adapters.GatewayChatRequest request, CancellationToken cancellationToken) => throw Error();
+
+        private static ProviderException Error() => new("eager", ProviderErrorKind.PermissionDenied, "This key may not use that model.", 403, "no_access");
     }
 }
