@@ -89,12 +89,8 @@ internal sealed class ConfiguredProviderAdapter : IGatewayAdapter, IDisposable
 
         if (_byCredential.Count >= _maxClients)
         {
-            // Bounded: forget the old clients rather than grow without limit under many distinct keys.
-            foreach (var old in _byCredential.Values)
-            {
-                old.Dispose();
-            }
-
+            // Bounded: forget the old clients rather than grow without limit under many distinct keys. They are not
+            // disposed, since requests may still be using them; they share the gateway's HttpClient and hold nothing else.
             _byCredential.Clear();
         }
 

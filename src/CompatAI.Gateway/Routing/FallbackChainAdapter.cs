@@ -52,7 +52,7 @@ internal sealed class FallbackChainAdapter : IGatewayAdapter
                 request.Context.ServedBy = attempt.Context.ServedBy ?? attempt.Context.ProviderName;
                 return response;
             }
-            catch (Exception ex) when (ShouldFallBack(ex, cancellationToken, i))
+            catch (Exception ex) when (ShouldFallBack(ex, cancellationToken))
             {
                 failures.Add(AsProviderException(ex, attempt.Context.ProviderName));
             }
@@ -75,7 +75,7 @@ internal sealed class FallbackChainAdapter : IGatewayAdapter
                 {
                     first = await enumerator.MoveNextAsync().ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ShouldFallBack(ex, cancellationToken, i))
+                catch (Exception ex) when (ShouldFallBack(ex, cancellationToken))
                 {
                     failures.Add(AsProviderException(ex, attempt.Context.ProviderName));
                     continue;
@@ -111,8 +111,9 @@ internal sealed class FallbackChainAdapter : IGatewayAdapter
         return (request.WithContext(request.Context.For(match.ProviderName, match.ModelId)), match.Adapter);
     }
 
-    private bool ShouldFallBack(Exception ex, CancellationToken cancellationToken, int index) =>
-        !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested) && index < _entries.Count;
+    /// <summary>Any failure moves on to the next entry, except the client's own cancellation.</summary>
+    private static bool ShouldFallBack(Exception ex, CancellationToken cancellationToken) =>
+        !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private static ProviderException AsProviderException(Exception ex, string provider) =>
         ex as ProviderException ?? new ProviderException(provider, ProviderErrorKind.Unknown, "The provider failed: " + ex.GetType().Name, innerException: ex);
