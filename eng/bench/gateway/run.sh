@@ -51,16 +51,20 @@ pids+=($!)
 # wrk prints latencies as 812.00us, 1.23ms or 1.02s: convert to milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v } else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 } else print v }'; }
 
-run() { # target mode concurrency url body -> "p50 p99 rps errors"
+run() { # target mode concurrency url body -> "p50 p99 rps errors [overhead-p50 overhead-p99]"
   local conns=$3 threads=$(( $3 < 2 ? 1 : 2 ))
+  local script=eng/bench/gateway/post.lua
+  [ "$1" = direct ] || script=eng/bench/gateway/overhead.lua
   BODY="$5" KEY="bench-key" wrk -t"$threads" -c"$conns" -d2s -s eng/bench/gateway/post.lua "$4" >/dev/null  # warm-up
-  local out; out=$(BODY="$5" KEY="bench-key" wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s eng/bench/gateway/post.lua "$4")
-  local p50 p99 rps errs
+  local out; out=$(BODY="$5" KEY="bench-key" wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$script" "$4")
+  local p50 p99 rps errs ovh
   p50=$(to_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')")
   p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" { print $2 }')")
   rps=$(echo "$out" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
-  errs=$(echo "$out" | awk '/Non-2xx/ { print $5 } /Socket errors/ { print "socket:" $0 }' | tr '\n' ' ')
-  echo "$p50 $p99 $rps ${errs:-0}"
+  # "0", or the non-2xx count and/or socket errors as connect/read/write/timeout.
+  errs=$(echo "$out" | awk '/Non-2xx/ { e = e "non2xx:" $5 " " } /Socket errors/ { gsub(",", ""); e = e "socket:" $4 "/" $6 "/" $8 "/" $10 } END { print (e == "" ? "0" : e) }')
+  ovh=$(echo "$out" | awk '$1 == "OVERHEAD" { print $2 " " $3 }')
+  echo "$p50 $p99 $rps ${errs// /,} ${ovh}"
 }
 
 JSON_DIRECT='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello, benchmark"}]}'
@@ -71,31 +75,31 @@ DIRECT_URL="http://127.0.0.1:${EMU_PORT}/openai/v1/chat/completions"
 GW_URL="http://127.0.0.1:${GW_PORT}/v1/chat/completions"
 
 {
-  echo "| mode | concurrency | direct p50 ms | direct p99 ms | direct req/s | gateway p50 ms | gateway p99 ms | gateway req/s | added p50 ms | added p99 ms | errors (direct / gateway) |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+  echo "| mode | concurrency | direct p50 ms | direct p99 ms | direct req/s | gateway p50 ms | gateway p99 ms | gateway req/s | added p50 ms | added p99 ms | gateway's own p50 / p99 ms | errors (direct / gateway) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 } > "$OUT.tmp"
 for mode in json sse; do
   for c in 1 16 64; do
     if [ "$mode" = json ]; then bd="$JSON_DIRECT"; bg="$JSON_GW"; else bd="$SSE_DIRECT"; bg="$SSE_GW"; fi
     read -r dp50 dp99 drps derr <<<"$(run direct "$mode" "$c" "$DIRECT_URL" "$bd")"
-    read -r gp50 gp99 grps gerr <<<"$(run gateway "$mode" "$c" "$GW_URL" "$bg")"
+    read -r gp50 gp99 grps gerr gop50 gop99 <<<"$(run gateway "$mode" "$c" "$GW_URL" "$bg")"
     ap50=$(awk -v a="$gp50" -v b="$dp50" 'BEGIN { printf "%.3f", a - b }')
     ap99=$(awk -v a="$gp99" -v b="$dp99" 'BEGIN { printf "%.3f", a - b }')
-    echo "| $mode | $c | $dp50 | $dp99 | $drps | $gp50 | $gp99 | $grps | $ap50 | $ap99 | ${derr} / ${gerr} |" | tee -a "$OUT.tmp"
+    echo "| $mode | $c | $dp50 | $dp99 | $drps | $gp50 | $gp99 | $grps | $ap50 | $ap99 | ${gop50} / ${gop99} | ${derr} / ${gerr} |" | tee -a "$OUT.tmp"
   done
 done
 {
   echo
   echo "Gateway alone (built-in echo provider, no upstream call): its own HTTP, validation, routing and JSON/SSE cost."
   echo
-  echo "| mode | concurrency | p50 ms | p99 ms | req/s | errors |"
-  echo "| --- | ---: | ---: | ---: | ---: | --- |"
+  echo "| mode | concurrency | p50 ms | p99 ms | req/s | gateway's own p50 / p99 ms | errors |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
 } >> "$OUT.tmp"
 for mode in json sse; do
   for c in 1 16 64; do
     if [ "$mode" = json ]; then be='{"model":"echo/echo-1","messages":[{"role":"user","content":"Hello, benchmark"}]}'; else be='{"model":"echo/echo-1","stream":true,"messages":[{"role":"user","content":"Hello, benchmark"}]}'; fi
-    read -r ep50 ep99 erps eerr <<<"$(run echo "$mode" "$c" "$GW_URL" "$be")"
-    echo "| $mode | $c | $ep50 | $ep99 | $erps | ${eerr} |" | tee -a "$OUT.tmp"
+    read -r ep50 ep99 erps eerr eop50 eop99 <<<"$(run echo "$mode" "$c" "$GW_URL" "$be")"
+    echo "| $mode | $c | $ep50 | $ep99 | $erps | ${eop50} / ${eop99} | ${eerr} |" | tee -a "$OUT.tmp"
   done
 done
 PEAK_RSS=$(awk '{ printf "%.1f", $1 / 1024 }' "$PEAK_FILE")
