@@ -208,4 +208,46 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain(EmulatorKey, _server.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-wrong-logged?", _server.Logs.AllText, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Options_extra_fields_and_strict_flags_reach_the_provider_on_the_wire()
+    {
+        var body = """
+        {
+          "model": "groq/llama-3.3-70b-versatile",
+          "messages": [{"role": "user", "content": "wire check"}],
+          "temperature": 0.25, "max_completion_tokens": 33, "seed": 5, "stop": ["END"], "user": "user-17", "service_tier": "auto",
+          "tools": [
+            {"type": "function", "function": {"name": "strict_tool", "strict": true, "parameters": {"type": "object", "properties": {}, "additionalProperties": false}}},
+            {"type": "function", "function": {"name": "loose_tool", "parameters": {"type": "object", "properties": {}}}}
+          ],
+          "tool_choice": "none"
+        }
+        """;
+        using var response = await PostAsync(body);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        var sent = JsonDocument.Parse(_emulator.Requests.Last(r => r.Personality == "groq" && r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).Body).RootElement;
+        Assert.Equal("llama-3.3-70b-versatile", sent.GetProperty("model").GetString());
+        Assert.Equal(0.25, sent.GetProperty("temperature").GetDouble(), 3);
+        Assert.Equal(5, sent.GetProperty("seed").GetInt32());
+        Assert.Equal("END", sent.GetProperty("stop")[0].GetString());
+        Assert.Equal("user-17", sent.GetProperty("user").GetString());
+        Assert.Equal("auto", sent.GetProperty("service_tier").GetString());
+        var tools = sent.GetProperty("tools");
+        Assert.True(tools[0].GetProperty("function").GetProperty("strict").GetBoolean());
+        Assert.False(tools[1].GetProperty("function").TryGetProperty("strict", out var loose) && loose.ValueKind == JsonValueKind.True);
+    }
+
+    [Fact]
+    public async Task A_providers_own_400_comes_back_as_a_400_naming_the_provider()
+    {
+        // Groq rejects top_k; the gateway passes extra fields on and keeps the provider's verdict.
+        using var response = await PostAsync("""{"model":"groq/llama-3.3-70b-versatile","top_k":7,"messages":[{"role":"user","content":"x"}]}""");
+        Assert.Equal(400, (int)response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Contains("top_k", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("groq", error.GetProperty("provider").GetString());
+    }
 }

@@ -21,8 +21,8 @@ public sealed class GatewayOptions
     /// <summary>Gets or sets whether the built-in <c>echo</c> provider is served. Default: <see langword="true"/>.</summary>
     public bool EnableEcho { get; set; } = true;
 
-    /// <summary>Gets or sets the largest accepted request body in bytes; larger bodies get <c>413</c>. Default: 4 MiB.</summary>
-    public int MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+    /// <summary>Gets or sets the largest accepted request body in bytes; larger bodies get <c>413</c>. Default: 16 MiB (room for inline images).</summary>
+    public int MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Gets or sets how long model lists fetched from providers are cached. Default: 5 minutes.</summary>
     public TimeSpan ModelListCacheDuration { get; set; } = TimeSpan.FromMinutes(5);

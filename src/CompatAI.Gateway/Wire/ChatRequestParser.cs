@@ -162,7 +162,7 @@ internal static partial class ChatRequestParser
                 case "response_format":
                     if (value.ValueKind != JsonValueKind.Null)
                     {
-                        options.ResponseFormat = ParseResponseFormat(value);
+                        options.ResponseFormat = ParseResponseFormat(value, options);
                     }
 
                     break;
@@ -244,6 +244,17 @@ internal static partial class ChatRequestParser
         }
 
         options.MaxOutputTokens = maxCompletionTokens ?? maxTokens;
+        if (options.AdditionalProperties?.ContainsKey("strict") is true && options.Tools is { } declared)
+        {
+            // The response format's strict flag lives in ChatOptions and would otherwise apply to every tool too.
+            for (var i = 0; i < declared.Count; i++)
+            {
+                if (declared[i] is WireFunctionDeclaration { AdditionalProperties.Count: 0 } loose)
+                {
+                    declared[i] = new WireFunctionDeclaration(loose.Name, loose.Description, loose.JsonSchema, strict: false);
+                }
+            }
+        }
         if (toolChoice is { } choice)
         {
             options.ToolMode = ParseToolChoice(choice, options.Tools);
@@ -604,12 +615,13 @@ internal static partial class ChatRequestParser
                 schema = parameters.Clone();
             }
 
-            if (function.TryGetProperty("strict", out var strict))
+            bool? strict = null;
+            if (function.TryGetProperty("strict", out var strictElement))
             {
-                OptionalBool(strict, path + ".function.strict");
+                strict = OptionalBool(strictElement, path + ".function.strict");
             }
 
-            tools.Add(AIFunctionFactory.CreateDeclaration(name, description, schema));
+            tools.Add(new WireFunctionDeclaration(name, description, schema, strict));
             i++;
         }
 
@@ -661,7 +673,7 @@ internal static partial class ChatRequestParser
         return ChatToolMode.RequireSpecific(name);
     }
 
-    private static ChatResponseFormat ParseResponseFormat(JsonElement value)
+    private static ChatResponseFormat ParseResponseFormat(JsonElement value, ChatOptions options)
     {
         RequireKind(value, JsonValueKind.Object, "response_format", "an object such as {\"type\":\"json_object\"}");
         if (!value.TryGetProperty("type", out var typeElement))
@@ -699,9 +711,10 @@ internal static partial class ChatRequestParser
                     description = RequireString(d, "response_format.json_schema.description");
                 }
 
-                if (js.TryGetProperty("strict", out var strict))
+                if (js.TryGetProperty("strict", out var strictElement) && OptionalBool(strictElement, "response_format.json_schema.strict") is { } strict)
                 {
-                    OptionalBool(strict, "response_format.json_schema.strict");
+                    // CompatAI reads the schema's strictness from ChatOptions.AdditionalProperties["strict"].
+                    (options.AdditionalProperties ??= [])["strict"] = strict;
                 }
 
                 return ChatResponseFormat.ForJsonSchema(schema.Clone(), name, description);
