@@ -47,6 +47,31 @@ public sealed class RequestRuleTests : IAsyncLifetime
     }
 
     [Fact]
+    public Task Groq_rejects_a_non_numeric_temperature() => AssertRejectedAsync("groq",
+        Wire.UserChat("llama-3.3-70b-versatile", "hi", extra: "\"temperature\":\"warm\","), HttpStatusCode.BadRequest,
+        """{"error":{"message":"'temperature' : value must be a number","type":"invalid_request_error"}}""");
+
+    [Fact]
+    public Task Groq_rejects_json_mode_with_tools() => AssertRejectedAsync("groq",
+        Wire.ToolChat("llama-3.3-70b-versatile", "hi").Replace("{\"model\"", "{\"response_format\":{\"type\":\"json_object\"},\"model\"", StringComparison.Ordinal),
+        HttpStatusCode.BadRequest,
+        """{"error":{"message":"json mode cannot be combined with tool/function calling","type":"invalid_request_error","param":"response_format"}}""");
+
+    [Fact]
+    public Task Mistral_rejects_a_conversation_ending_with_assistant() => AssertRejectedAsync("mistral",
+        """{"model":"mistral-small-latest","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}""",
+        HttpStatusCode.BadRequest,
+        """{"object":"error","message":"Expected last role User or Tool (or Assistant with prefix True) for serving but got assistant","type":"invalid_request_message_order","param":null,"code":"3230"}""");
+
+    [Fact]
+    public async Task Mistral_accepts_an_assistant_prefix_as_the_last_message()
+    {
+        var reply = await Wire.ChatAsync(_emulator, "mistral",
+            """{"model":"mistral-small-latest","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b","prefix":true}]}""");
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+    }
+
+    [Fact]
     public Task MiniMax_rejects_the_system_role() => AssertRejectedAsync("minimax",
         """{"model":"MiniMax-M2","messages":[{"role":"system","content":"x"},{"role":"user","content":"hi"}]}""",
         HttpStatusCode.BadRequest,

@@ -83,7 +83,8 @@ internal sealed class ChatRequest
         return string.Empty;
     }
 
-    public bool HasNonDefaultProperty(string name) => Body.ContainsKey(name) && Body[name] is not null;
+    /// <summary>True when the property is present with a non-null value.</summary>
+    public bool HasValue(string name) => Body[name] is not null;
 
     /// <summary>Reads a string-valued property at a dotted path such as <c>thinking.type</c>.</summary>
     public string? StringAt(string dottedPath)

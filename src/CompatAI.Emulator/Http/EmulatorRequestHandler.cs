@@ -63,6 +63,11 @@ internal sealed class EmulatorRequestHandler(
             fault = faults.TryTake(personality.Name);
         }
 
+        foreach (var (name, value) in personality.ResponseHeaders())
+        {
+            http.Response.Headers[name] = value;
+        }
+
         if (fault is not null)
         {
             EmulatorLog.InjectingFault(logger, fault.ToString(), request.Method, path);
@@ -230,7 +235,7 @@ internal sealed class EmulatorRequestHandler(
             var first = true;
             foreach (var frame in personality.Stream(context))
             {
-                if (fault is not null && frame.Kind != SseFrameKind.Comment && dataEvents >= fault.AfterChunks)
+                if (fault is not null && (frame.Kind == SseFrameKind.Done || (frame.Kind == SseFrameKind.Data && dataEvents >= fault.AfterChunks)))
                 {
                     if (fault.Kind == EmulatorFaultKind.ErrorMidStream)
                     {

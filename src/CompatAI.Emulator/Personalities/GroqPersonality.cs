@@ -64,6 +64,18 @@ internal sealed class GroqPersonality : Personality
         _ => ErrorBody(statusCode, DefaultMessage(statusCode), statusCode >= 500 ? "internal_server_error" : "invalid_request_error"),
     };
 
+    // Groq semantics: -requests is per day, -tokens is per minute.
+    public override IEnumerable<KeyValuePair<string, string>> ResponseHeaders() =>
+    [
+        new("x-request-id", "req_01emulator"),
+        new("x-ratelimit-limit-requests", "14400"),
+        new("x-ratelimit-limit-tokens", "6000"),
+        new("x-ratelimit-remaining-requests", "14399"),
+        new("x-ratelimit-remaining-tokens", "5843"),
+        new("x-ratelimit-reset-requests", "6s"),
+        new("x-ratelimit-reset-tokens", "1.57s"),
+    ];
+
     public override IEnumerable<SseFrame> MidStreamError(CompletionContext context)
     {
         var body = StatusErrorBody(500);
@@ -86,6 +98,18 @@ internal sealed class GroqPersonality : Personality
         {
             // fixture: groq-error-400-n-greater-than-1.json
             return Invalid("'n' : number must be at most 1");
+        }
+
+        if (request.Body["temperature"] is { } temperature && temperature.GetValueKind() != System.Text.Json.JsonValueKind.Number)
+        {
+            // fixture: groq-error-400-temperature-type.json
+            return Invalid("'temperature' : value must be a number");
+        }
+
+        if (request.StringAt("response_format.type") == "json_object" && request.Tools is { Count: > 0 })
+        {
+            // fixture: groq-error-400-json-mode-with-tools.json
+            return new RuleViolation(400, ErrorBody(400, "json mode cannot be combined with tool/function calling", "invalid_request_error", param: "response_format"));
         }
 
         if (request.Body["logit_bias"] is not null)

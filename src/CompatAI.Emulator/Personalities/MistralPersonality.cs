@@ -68,6 +68,16 @@ internal sealed partial class MistralPersonality : Personality
             }
         }
 
+        if (request.Messages.Count > 0 && request.Messages[^1] is JsonObject last && ChatRequest.RoleOf(last) is { } lastRole
+            && lastRole is not ("user" or "tool")
+            && !(lastRole == "assistant" && last["prefix"] is JsonValue prefix && prefix.TryGetValue<bool>(out var isPrefix) && isPrefix))
+        {
+            // Mistral serving rule (code 3230): the conversation must end with user or tool (or an assistant prefix).
+            return new RuleViolation(400, ErrorBody(400,
+                $"Expected last role User or Tool (or Assistant with prefix True) for serving but got {lastRole}",
+                "invalid_request_message_order", "3230"));
+        }
+
         if (request.ToolChoice is JsonValue choice && choice.TryGetValue<string>(out var value) && value == "required")
         {
             // Mistral wants "any" for a forced tool call; FastAPI/pydantic 422 shape (reconstructed).

@@ -44,6 +44,18 @@ internal sealed class OpenAIPersonality : Personality
         "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
         "invalid_request_error", null, null);
 
+    public override IEnumerable<KeyValuePair<string, string>> ResponseHeaders() =>
+    [
+        new("x-request-id", "req_emulator"),
+        new("openai-processing-ms", "1"),
+        new("x-ratelimit-limit-requests", "10000"),
+        new("x-ratelimit-limit-tokens", "30000000"),
+        new("x-ratelimit-remaining-requests", "9999"),
+        new("x-ratelimit-remaining-tokens", "29999966"),
+        new("x-ratelimit-reset-requests", "6ms"),
+        new("x-ratelimit-reset-tokens", "0s"),
+    ];
+
     public override RuleViolation? Validate(ChatRequest request)
     {
         var model = request.Model ?? Models[0];
@@ -66,7 +78,7 @@ internal sealed class OpenAIPersonality : Personality
             }
         }
 
-        if (request.HasNonDefaultProperty("max_tokens"))
+        if (request.HasValue("max_tokens"))
         {
             // fixture: openai-error-400-unsupported-parameter-max-tokens.json
             return new RuleViolation(400, OpenAIErrors.Envelope(

@@ -73,6 +73,9 @@ internal abstract class Personality
         _ => "invalid_request_error",
     };
 
+    /// <summary>Provider-specific response headers (request ids, rate-limit counters) added to every answer.</summary>
+    public virtual IEnumerable<KeyValuePair<string, string>> ResponseHeaders() => [];
+
     // ---------------------------------------------------------------- models
 
     public JsonObject ModelList(long created)

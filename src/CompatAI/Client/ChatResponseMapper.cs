@@ -10,7 +10,9 @@ namespace CompatAI.Client;
 /// <summary>Maps the OpenAI SDK's responses to Microsoft.Extensions.AI types, keeping the SDK object as <c>RawRepresentation</c>.</summary>
 internal static class ChatResponseMapper
 {
-    public static ChatResponse ToChatResponse(ChatCompletion completion)
+    /// <param name="completion">The SDK's completion.</param>
+    /// <param name="mayCarryReasoning">Whether the body may hold <c>reasoning_content</c>; when <see langword="false"/> the costly JSON-path lookup is skipped.</param>
+    public static ChatResponse ToChatResponse(ChatCompletion completion, bool mayCarryReasoning = true)
     {
         var message = new AIChatMessage(ChatRole.Assistant, [])
         {
@@ -19,7 +21,7 @@ internal static class ChatResponseMapper
             RawRepresentation = completion,
         };
 
-        if (completion.Patch.TryGetValue("$.choices[0].message.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
+        if (mayCarryReasoning && completion.Patch.TryGetValue("$.choices[0].message.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
         {
             message.Contents.Add(new TextReasoningContent(reasoning) { RawRepresentation = completion });
         }

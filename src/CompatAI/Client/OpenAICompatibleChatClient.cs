@@ -107,7 +107,7 @@ public sealed class OpenAICompatibleChatClient : IChatClient
         var sdkMessages = ChatRequestMapper.ToSdkMessages(messages, options);
         var sdkOptions = ChatRequestMapper.ToSdkOptions(options, this);
         var result = await _chatClient.CompleteChatAsync(sdkMessages, sdkOptions, cancellationToken).ConfigureAwait(false);
-        return ChatResponseMapper.ToChatResponse(result.Value);
+        return ChatResponseMapper.ToChatResponse(result.Value, WireJsonNormalizer.MayContainReasoning(result.GetRawResponse().Content.ToMemory().Span));
     }
 
     /// <inheritdoc />
@@ -126,6 +126,8 @@ public sealed class OpenAICompatibleChatClient : IChatClient
         string? modelId = null;
         DateTimeOffset? createdAt = null;
 
+        var observations = new StreamObservations();
+        StreamObservations.Current = observations;
         await foreach (var update in _chatClient.CompleteChatStreamingAsync(sdkMessages, sdkOptions, cancellationToken).ConfigureAwait(false))
         {
             responseId ??= update.CompletionId;
@@ -141,14 +143,17 @@ public sealed class OpenAICompatibleChatClient : IChatClient
                 finishReason ??= ChatResponseMapper.ToFinishReason(finish);
             }
 
-            var contents = new List<AIContent>();
-            if (update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
+            // Indexed loops below: foreach over the SDK's IReadOnlyList/Collection properties boxes an enumerator per update.
+            var contents = new List<AIContent>(1);
+            if (observations.MayCarryReasoning && update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
             {
                 contents.Add(new TextReasoningContent(reasoning));
             }
 
-            foreach (var part in update.ContentUpdate)
+            var contentUpdate = update.ContentUpdate;
+            for (var i = 0; i < contentUpdate.Count; i++)
             {
+                var part = contentUpdate[i];
                 if (part.Kind == ChatMessageContentPartKind.Text && !string.IsNullOrEmpty(part.Text))
                 {
                     contents.Add(new TextContent(part.Text) { RawRepresentation = part });
@@ -160,9 +165,10 @@ public sealed class OpenAICompatibleChatClient : IChatClient
                 contents.Add(new ErrorContent(update.RefusalUpdate) { ErrorCode = "Refusal" });
             }
 
-            foreach (var toolCall in update.ToolCallUpdates)
+            var toolCallUpdates = update.ToolCallUpdates;
+            for (var i = 0; i < toolCallUpdates.Count; i++)
             {
-                toolCalls.Add(toolCall);
+                toolCalls.Add(toolCallUpdates[i]);
             }
 
             if (update.Usage is { } usage)

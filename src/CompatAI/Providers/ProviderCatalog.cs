@@ -90,6 +90,60 @@ public sealed class ProviderCatalog
         return new ProviderCatalog(_byName.Values.Append(profile));
     }
 
+    /// <summary>
+    /// Returns a copy of this catalog with profiles overridden or added from configuration: each child section of
+    /// <paramref name="providers"/> is named after a provider; for a known provider only the keys present change
+    /// (for example <c>Catalog:groq:Quirks:MaxChoices</c>), an unknown name adds a new profile.
+    /// </summary>
+    /// <param name="providers">A section whose children are provider names, such as <c>CompatAI:Catalog</c>.</param>
+    /// <returns>The new catalog; this one is not changed.</returns>
+    /// <exception cref="InvalidOperationException">A value cannot be converted; the message names the configuration key.</exception>
+    public ProviderCatalog WithOverrides(Microsoft.Extensions.Configuration.IConfiguration providers)
+    {
+        ArgumentNullException.ThrowIfNull(providers);
+        var profiles = new Dictionary<string, ProviderProfile>(_byName, StringComparer.OrdinalIgnoreCase);
+        foreach (var section in providers.GetChildren())
+        {
+            // Start from a deep copy (the shared profile is never touched); lists named in configuration are replaced,
+            // not appended to, so drop them from the copy before binding. Dictionaries (headers) merge key by key.
+            var node = TryGet(section.Key, out var existing)
+                ? JsonSerializer.SerializeToNode(existing, ProviderCatalogJsonContext.Default.ProviderProfile)!.AsObject()
+                : new System.Text.Json.Nodes.JsonObject { ["name"] = section.Key.ToLowerInvariant() };
+            DropOverriddenLists(node, section);
+            var profile = node.Deserialize(ProviderCatalogJsonContext.Default.ProviderProfile)!;
+            try
+            {
+                Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(section, profile, o => o.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new InvalidOperationException($"Configuration '{section.Path}' cannot override provider '{section.Key}': {ex.Message}", ex);
+            }
+
+            profiles.Remove(profile.Name);
+            profiles[profile.Name] = profile;
+        }
+
+        return new ProviderCatalog(profiles.Values);
+    }
+
+    private static void DropOverriddenLists(System.Text.Json.Nodes.JsonObject node, Microsoft.Extensions.Configuration.IConfiguration section)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var key = node.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, child.Key, StringComparison.OrdinalIgnoreCase));
+            switch (key is null ? null : node[key])
+            {
+                case System.Text.Json.Nodes.JsonArray:
+                    node.Remove(key!);
+                    break;
+                case System.Text.Json.Nodes.JsonObject inner:
+                    DropOverriddenLists(inner, child);
+                    break;
+            }
+        }
+    }
+
     /// <summary>Reads profiles from catalog JSON (the format of the embedded <c>providers.json</c>).</summary>
     /// <param name="utf8Json">The JSON document: <c>{ "providers": [ ... ] }</c>.</param>
     /// <returns>The catalog.</returns>
@@ -137,4 +191,6 @@ public sealed class ProviderCatalog
     RespectRequiredConstructorParameters = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(ProviderCatalog.CatalogDocument))]
+[JsonSerializable(typeof(ProviderProfile))]
+[JsonSerializable(typeof(ProviderQuirks))]
 internal sealed partial class ProviderCatalogJsonContext : JsonSerializerContext;

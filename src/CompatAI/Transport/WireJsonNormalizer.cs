@@ -21,6 +21,7 @@ internal static class WireJsonNormalizer
         Finished = 8,
         Malformed = 16,
         ContentParts = 32,
+        Reasoning = 64,
     }
 
     /// <summary>Scans a JSON body without allocating and reports what it contains.</summary>
@@ -58,6 +59,10 @@ internal static class WireJsonNormalizer
                         findings |= Findings.ToolCalls;
                     }
                 }
+                else if (depth >= 3 && reader.ValueTextEquals("reasoning_content"u8))
+                {
+                    findings |= Findings.Reasoning;
+                }
                 else if (depth >= 3 && reader.ValueTextEquals("content"u8))
                 {
                     reader.Read();
@@ -91,6 +96,14 @@ internal static class WireJsonNormalizer
 
         return findings;
     }
+
+    /// <summary>
+    /// Whether a whole body may hold a <c>reasoning_content</c> field: <see langword="false"/> only when it certainly
+    /// does not, so the adapter can skip the OpenAI SDK's JSON-path lookup (microseconds and an allocation per call).
+    /// A key spelled with escapes must contain <c>\u</c>, so such bodies count as maybe.
+    /// </summary>
+    internal static bool MayContainReasoning(ReadOnlySpan<byte> json) =>
+        json.IndexOf("reasoning_content"u8) >= 0 || json.IndexOf("\\u"u8) >= 0;
 
     internal static bool IsStandardFinishReason(ReadOnlySpan<byte> value) =>
         value.SequenceEqual("stop"u8) || value.SequenceEqual("length"u8) || value.SequenceEqual("tool_calls"u8)

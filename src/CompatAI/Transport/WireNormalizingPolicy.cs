@@ -49,7 +49,7 @@ internal sealed class WireNormalizingPolicy(string providerName, string? apiKey)
         {
             if (response.ContentStream is { } stream)
             {
-                response.ContentStream = new SseNormalizingStream(stream, providerName, apiKey);
+                response.ContentStream = new SseNormalizingStream(stream, providerName, apiKey, StreamObservations.Current);
             }
 
             return;
