@@ -41,6 +41,7 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
         }
 
         Provider("groq", EmulatorKey, "llama-3.3-70b-versatile");
+        config["CompatAI:Providers:groq:Headers:X-Configured-Header"] = "from-config";
         Provider("deepseek", EmulatorKey, "deepseek-chat");
         Provider("openai", null, "gpt-4o-mini"); // no key of its own: the client's key is passed through
         config["CompatAI:Fallback:0"] = "openai";
@@ -227,7 +228,10 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
         using var response = await PostAsync(body);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
 
-        var sent = JsonDocument.Parse(_emulator.Requests.Last(r => r.Personality == "groq" && r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).Body).RootElement;
+        var recorded = _emulator.Requests.Last(r => r.Personality == "groq" && r.Path.EndsWith("/chat/completions", StringComparison.Ordinal));
+        Assert.Equal("from-config", recorded.Headers["X-Configured-Header"]);
+        Assert.Equal("Bearer " + EmulatorKey, recorded.Headers["Authorization"]);
+        var sent = JsonDocument.Parse(recorded.Body).RootElement;
         Assert.Equal("llama-3.3-70b-versatile", sent.GetProperty("model").GetString());
         Assert.Equal(0.25, sent.GetProperty("temperature").GetDouble(), 3);
         Assert.Equal(5, sent.GetProperty("seed").GetInt32());

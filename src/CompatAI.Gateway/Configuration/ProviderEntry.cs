@@ -27,6 +27,9 @@ public sealed class ProviderEntry
     /// <summary>Gets or sets the time one HTTP attempt may take.</summary>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>Gets the configuration section this entry was read from, so a factory can bind further settings from it.</summary>
+    public Microsoft.Extensions.Configuration.IConfigurationSection? Section { get; internal set; }
+
     /// <summary>Gets or sets how failed HTTP attempts are retried (<c>…:Retry:MaxRetries</c>, <c>BaseDelay</c>, <c>MaxDelay</c>, <c>MaxRetryAfter</c>).</summary>
     public RetryOptions Retry { get; set; } = new();
 }

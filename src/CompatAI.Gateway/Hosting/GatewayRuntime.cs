@@ -42,6 +42,7 @@ internal sealed class GatewayRuntime : IDisposable
         {
             var name = section.Key;
             var entry = section.Get<ProviderEntry>() ?? new ProviderEntry();
+            entry.Section = section;
             IChatClient Build(string? key)
             {
                 var client = clientFactory.Create(name, entry, key);

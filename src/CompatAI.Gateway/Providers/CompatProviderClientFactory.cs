@@ -1,5 +1,6 @@
 using CompatAI.Gateway.Configuration;
 using CompatAI.Providers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.AI;
 
 namespace CompatAI.Gateway.Providers;
@@ -18,21 +19,29 @@ internal sealed class CompatProviderClientFactory : IProviderClientFactory
     {
         var provider = string.IsNullOrWhiteSpace(entry.Provider) ? name : entry.Provider;
         var http11 = ProviderCatalog.Default.TryGet(provider, out var profile) && profile.ForceHttp11;
-        var options = new CompatChatClientOptions
+        var options = new CompatChatClientOptions();
+
+        // Bind the whole entry onto the options, so settings CompatChatClientOptions gains later (middleware options,
+        // say) work from CompatAI:Providers:<name> without a gateway change. Gateway-only keys are ignored.
+        if (entry.Section is { } section)
         {
-            Provider = provider,
-            Endpoint = entry.Endpoint,
-            ApiKey = apiKey,
-            Model = entry.Model,
-            Timeout = entry.Timeout,
-            Retry = entry.Retry,
-            HttpClient = http11 ? _http.Http11Client : _http.Client,
-        };
-        foreach (var (header, value) in entry.Headers)
+            section.Bind(options);
+        }
+        else
         {
-            options.Headers[header] = value;
+            options.Endpoint = entry.Endpoint;
+            options.Model = entry.Model;
+            options.Timeout = entry.Timeout;
+            options.Retry = entry.Retry;
+            foreach (var (header, value) in entry.Headers)
+            {
+                options.Headers[header] = value;
+            }
         }
 
+        options.Provider = provider;
+        options.ApiKey = apiKey;
+        options.HttpClient = http11 ? _http.Http11Client : _http.Client;
         return CreateClient(options);
     }
 
