@@ -188,6 +188,16 @@ public sealed class RoutingTests
         Assert.Contains("ghost/model", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("CompatAI:Gateway:Aliases:fast", "ghost/model", "Aliases:fast")]
+    [InlineData("CompatAI:Gateway:DefaultProvider", "ghost", "DefaultProvider")]
+    [InlineData("CompatAI:Gateway:MaxRequestBodyBytes", "10", "MaxRequestBodyBytes")]
+    public async Task Bad_gateway_settings_fail_at_startup_naming_the_key(string key, string value, string named)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayServer.StartAsync(new Dictionary<string, string?> { [key] = value }));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class SuffixingChatClient(IChatClient inner, string suffix) : DelegatingChatClient(inner)
     {
         public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)

@@ -34,6 +34,7 @@ internal sealed class GatewayRuntime : IDisposable
         ILogger<GatewayRuntime> logger)
     {
         Options = options.Value;
+        ValidateOptions(Options);
         _keyHashes = [.. Options.Keys.Where(k => !string.IsNullOrEmpty(k)).Select(Hash)];
         HeaderFilter = new InboundHeaderFilter(Options.ForwardHeaders);
 
@@ -124,6 +125,24 @@ internal sealed class GatewayRuntime : IDisposable
         foreach (var owned in _owned)
         {
             owned.Dispose();
+        }
+    }
+
+    private static void ValidateOptions(GatewayOptions options)
+    {
+        if (options.MaxRequestBodyBytes < 1024)
+        {
+            throw new InvalidOperationException($"CompatAI:Gateway:MaxRequestBodyBytes is {options.MaxRequestBodyBytes}; it must be at least 1024.");
+        }
+
+        if (options.ModelListTimeout <= TimeSpan.Zero || options.ModelListCacheDuration < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("CompatAI:Gateway:ModelListTimeout must be positive and CompatAI:Gateway:ModelListCacheDuration must not be negative.");
+        }
+
+        if (options.MaxClientsPerProvider < 1)
+        {
+            throw new InvalidOperationException($"CompatAI:Gateway:MaxClientsPerProvider is {options.MaxClientsPerProvider}; it must be at least 1.");
         }
     }
 

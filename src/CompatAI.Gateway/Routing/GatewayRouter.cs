@@ -43,6 +43,14 @@ internal sealed class GatewayRouter
         {
             chain.Validate();
         }
+
+        foreach (var (alias, target) in _aliases)
+        {
+            if (_aliases.ContainsKey(target) || !TryResolve(target, out _, out _))
+            {
+                throw new InvalidOperationException($"CompatAI:Gateway:Aliases:{alias} points to '{target}', which is not a '<provider>/<model>' of a configured provider or a fallback chain.");
+            }
+        }
     }
 
     public IReadOnlyDictionary<string, IGatewayAdapter> Providers => _providers;
