@@ -58,7 +58,7 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
     private ChatClient Sdk(string model, string key = EmulatorKey) =>
         new(model, new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = _server.V1, RetryPolicy = new ClientRetryPolicy(0) });
 
-    private async Task<HttpResponseMessage> PostAsync(string body, string? fault = null, string key = EmulatorKey)
+    private async Task<HttpResponseMessage> PostAsync(string body, string? fault = null, string key = EmulatorKey, HttpCompletionOption option = HttpCompletionOption.ResponseContentRead)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new("Bearer", key);
@@ -67,7 +67,7 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
             request.Headers.TryAddWithoutValidation("X-Emulator-Fault", fault);
         }
 
-        return await _server.Http.SendAsync(request);
+        return await _server.Http.SendAsync(request, option);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
     [InlineData("cut-after=2")]
     public async Task Upstream_stream_failure_after_output_ends_with_an_error_event(string fault)
     {
-        using var response = await PostAsync("""{"model":"groq/llama-3.3-70b-versatile","stream":true,"messages":[{"role":"user","content":"a somewhat longer sentence to stream in several chunks"}]}""", fault);
+        using var response = await PostAsync("""{"model":"groq/llama-3.3-70b-versatile","stream":true,"messages":[{"role":"user","content":"a somewhat longer sentence to stream in several chunks"}]}""", fault, option: HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(200, (int)response.StatusCode);
         var events = await Sse.ReadAllAsync(response);
         Assert.DoesNotContain(events, e => e.Data == "[DONE]");

@@ -139,4 +139,25 @@ public sealed class OpenAISdkTests : IAsyncLifetime
         var unknown = await Assert.ThrowsAsync<ClientResultException>(() => Chat("nowhere/model").CompleteChatAsync([new UserChatMessage("x")]));
         Assert.Equal(404, unknown.Status);
     }
+
+    [Fact]
+    public async Task A_stream_that_breaks_after_output_never_looks_finished_to_the_sdk()
+    {
+        var text = new System.Text.StringBuilder();
+        ChatFinishReason? finish = null;
+        await foreach (var update in Chat("faults/breaks-mid-stream").CompleteChatStreamingAsync([new UserChatMessage("x")]))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
+
+            finish ??= update.FinishReason;
+        }
+
+        // The .NET SDK skips SSE error events (the npm client throws on them, see NodeClientTests); what it still shows
+        // is a stream with output but no finish reason, which a caller must treat as truncated.
+        Assert.Equal("partial answer", text.ToString());
+        Assert.Null(finish);
+    }
 }

@@ -89,7 +89,7 @@ public sealed class StreamingTests : IAsyncLifetime
     [Fact]
     public async Task Failure_after_output_ends_with_an_error_event_and_no_done()
     {
-        using var response = await PostAsync("""{"model":"faults/breaks-mid-stream","stream":true,"messages":[{"role":"user","content":"q"}]}""");
+        using var response = await PostAsync("""{"model":"faults/breaks-mid-stream","stream":true,"messages":[{"role":"user","content":"q"}]}""", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(200, (int)response.StatusCode);
         var events = await Sse.ReadAllAsync(response);
         Assert.DoesNotContain(events, e => e.Data == "[DONE]");

@@ -184,6 +184,8 @@ internal sealed class ChatCompletionsEndpoint
         var events = EventsAsync(enumerator, hasFirst, writer, route, request.Context, start, upstreamStart, firstAt, httpResponse, cancellationToken);
         try
         {
+            // A stream that broke after output ends with the error event and a normal close of the body: aborting the
+            // connection instead would make TCP discard the error event (and unread chunks) on the client's side.
             await TypedResults.ServerSentEvents(events).ExecuteAsync(http).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
