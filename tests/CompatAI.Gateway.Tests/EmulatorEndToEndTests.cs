@@ -254,4 +254,36 @@ public sealed class EmulatorEndToEndTests : IAsyncLifetime
         Assert.Contains("top_k", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("groq", error.GetProperty("provider").GetString());
     }
+
+    [Fact]
+    public async Task Sdk_streams_tool_calls_from_the_emulator()
+    {
+        var weather = ChatTool.CreateFunctionTool("get_weather", "Weather", BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""));
+        var time = ChatTool.CreateFunctionTool("get_time", "Time", BinaryData.FromString("""{"type":"object","properties":{"zone":{"type":"string"}},"required":["zone"]}"""));
+        var calls = new Dictionary<int, (string? Id, string Name, StringBuilder Args)>();
+        ChatFinishReason? finish = null;
+        var options = new ChatCompletionOptions { Tools = { weather, time } };
+        await foreach (var update in Sdk("groq/llama-3.3-70b-versatile").CompleteChatStreamingAsync([new UserChatMessage("""get_weather({"city":"Oslo"}) and get_time({"zone":"CET"})""")], options))
+        {
+            foreach (var part in update.ToolCallUpdates)
+            {
+                if (!calls.TryGetValue(part.Index, out var call))
+                {
+                    call = (null, string.Empty, new StringBuilder());
+                }
+
+                call = (call.Id ?? part.ToolCallId, call.Name + part.FunctionName, call.Args.Append(part.FunctionArgumentsUpdate?.ToString()));
+                calls[part.Index] = call;
+            }
+
+            finish ??= update.FinishReason;
+        }
+
+        Assert.Equal(ChatFinishReason.ToolCalls, finish);
+        Assert.Equal(2, calls.Count);
+        Assert.Equal(["get_time", "get_weather"], calls.Values.Select(c => c.Name).Order().ToArray());
+        Assert.All(calls.Values, c => Assert.False(string.IsNullOrEmpty(c.Id)));
+        var weatherArgs = JsonDocument.Parse(calls.Values.Single(c => c.Name == "get_weather").Args.ToString()).RootElement;
+        Assert.Equal("Oslo", weatherArgs.GetProperty("city").GetString());
+    }
 }
