@@ -42,6 +42,11 @@ internal sealed class GatewayRuntime : IDisposable
         foreach (var section in configuration.Configuration.GetSection("CompatAI:Providers").GetChildren())
         {
             var name = section.Key;
+            if (name.Contains('/', StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"CompatAI:Providers:{name}: a provider name is a model prefix and must not contain '/'.");
+            }
+
             var entry = section.Get<ProviderEntry>() ?? new ProviderEntry();
             entry.Section = section;
             IChatClient Build(string? key)
