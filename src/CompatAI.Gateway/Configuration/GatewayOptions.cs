@@ -1,0 +1,35 @@
+namespace CompatAI.Gateway.Configuration;
+
+/// <summary>How the gateway behaves; bound from the <c>CompatAI:Gateway</c> configuration section.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>The configuration section this class is bound from.</summary>
+    public const string SectionName = "CompatAI:Gateway";
+
+    /// <summary>Gets or sets the gateway keys. When any is set, every <c>/v1</c> request must carry one (as <c>Authorization: Bearer</c> or <c>x-api-key</c>) and the client's credential is no longer passed through.</summary>
+    public IList<string> Keys { get; set; } = [];
+
+    /// <summary>Gets or sets the inbound headers (besides <c>authorization</c> and <c>x-api-key</c>) handed to adapters, for example <c>x-tenant-id</c>. Hop-by-hop headers and <c>Host</c> are never forwarded.</summary>
+    public IList<string> ForwardHeaders { get; set; } = [];
+
+    /// <summary>Gets model aliases: a requested model name mapped to <c>&lt;provider&gt;/&lt;model&gt;</c>.</summary>
+    public IDictionary<string, string> Aliases { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets the provider used when the requested model has no known prefix; the whole name is then the upstream model id.</summary>
+    public string? DefaultProvider { get; set; }
+
+    /// <summary>Gets or sets whether the built-in <c>echo</c> provider is served. Default: <see langword="true"/>.</summary>
+    public bool EnableEcho { get; set; } = true;
+
+    /// <summary>Gets or sets the largest accepted request body in bytes; larger bodies get <c>413</c>. Default: 16 MiB (room for inline images).</summary>
+    public int MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Gets or sets how long model lists fetched from providers are cached. Default: 5 minutes.</summary>
+    public TimeSpan ModelListCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how long the gateway waits for one provider's model list. Default: 5 seconds.</summary>
+    public TimeSpan ModelListTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the largest number of per-credential clients kept for each pass-through provider. Default: 256.</summary>
+    public int MaxClientsPerProvider { get; set; } = 256;
+}

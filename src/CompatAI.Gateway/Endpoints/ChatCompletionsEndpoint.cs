@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using CompatAI.Gateway.Adapters;
+using CompatAI.Gateway.Errors;
+using CompatAI.Gateway.Hosting;
+using CompatAI.Gateway.Logging;
+using CompatAI.Gateway.Routing;
+using CompatAI.Gateway.Wire;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace CompatAI.Gateway.Endpoints;
+
+/// <summary><c>POST /v1/chat/completions</c>: validate, route by model prefix, answer as JSON or SSE.</summary>
+internal sealed class ChatCompletionsEndpoint
+{
+    private readonly GatewayRuntime _runtime;
+    private readonly ILogger<ChatCompletionsEndpoint> _logger;
+
+    public ChatCompletionsEndpoint(GatewayRuntime runtime, ILogger<ChatCompletionsEndpoint> logger)
+    {
+        _runtime = runtime;
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        try
+        {
+            await HandleCoreAsync(http).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            // A gateway bug, not bad input: answer in OpenAI's shape rather than with an empty 500.
+            Log.AdapterCrashed(_logger, http.TraceIdentifier, "gateway", ex.GetType().FullName ?? ex.GetType().Name, Redact(ex.Message, Headers.InboundHeaderFilter.ReadCredential(http.Request.Headers)));
+            http.Response.Clear();
+            await GatewayHttp.WriteErrorAsync(http, new GatewayError(500, "server_error", "The gateway failed unexpectedly; see its log.", null, "internal_error")).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext http)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var requestId = http.TraceIdentifier;
+        if (!GatewayHttp.TryAuthorize(http, _runtime, out var credential, out var authError))
+        {
+            Log.Unauthorized(_logger, requestId);
+            await GatewayHttp.WriteErrorAsync(http, authError!).ConfigureAwait(false);
+            return;
+        }
+
+        if (!GatewayHttp.IsJson(http.Request.ContentType))
+        {
+            await RejectAsync(http, new GatewayError(415, "invalid_request_error",
+                $"The request body must be JSON: send 'Content-Type: application/json' (got '{http.Request.ContentType ?? "none"}').", null, "unsupported_media_type")).ConfigureAwait(false);
+            return;
+        }
+
+        ParsedChatRequest parsed;
+        RouteMatch route;
+        try
+        {
+            var body = await GatewayHttp.ReadBodyAsync(http.Request, _runtime.Options.MaxRequestBodyBytes, http.RequestAborted).ConfigureAwait(false);
+            if (body is not { } b)
+            {
+                await RejectAsync(http, new GatewayError(413, "invalid_request_error",
+                    $"The request body is larger than the gateway's limit of {_runtime.Options.MaxRequestBodyBytes} bytes (CompatAI:Gateway:MaxRequestBodyBytes).", null, "request_too_large")).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                parsed = ChatRequestParser.Parse(b.Buffer.AsMemory(0, b.Length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(b.Buffer);
+            }
+
+            route = _runtime.Router.Resolve(parsed.Model);
+        }
+        catch (RequestValidationException ex)
+        {
+            await RejectAsync(http, ex.Error).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException && http.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own complaints about the body (truncated, too large) still get an OpenAI-shaped answer.
+            await RejectAsync(http, new GatewayError(ex.StatusCode, "invalid_request_error", "The request body could not be read: " + ex.Message, null, ex.StatusCode == 413 ? "request_too_large" : "invalid_body")).ConfigureAwait(false);
+            return;
+        }
+
+        var headers = _runtime.HeaderFilter.Select(http.Request.Headers, passCredential: !_runtime.RequiresKey);
+        var context = new GatewayRequestContext(route.ProviderName, route.ModelId, headers, credential, requestId);
+        GatewayRequestContext.Current = context;
+        parsed.Options.ModelId = route.ModelId;
+        var request = new GatewayChatRequest(parsed.Messages, parsed.Options, context);
+        Log.Served(_logger, requestId, route.ProviderName, route.ModelId, parsed.Stream);
+
+        if (parsed.Stream)
+        {
+            await StreamAsync(http, route, request, parsed, start).ConfigureAwait(false);
+        }
+        else
+        {
+            await CompleteAsync(http, route, request, parsed, start).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CompleteAsync(HttpContext http, RouteMatch route, GatewayChatRequest request, ParsedChatRequest parsed, long start)
+    {
+        var cancellationToken = http.RequestAborted;
+        var upstreamStart = Stopwatch.GetTimestamp();
+        ChatResponse response;
+        try
+        {
+            response = await route.Adapter.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await FailBeforeOutputAsync(http, route, request.Context, ex).ConfigureAwait(false);
+            return;
+        }
+
+        var upstreamEnd = Stopwatch.GetTimestamp();
+        var servedBy = request.Context.ServedBy ?? route.ProviderName;
+        var model = ModelName(servedBy, response.ModelId, parsed.Model);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(ResponseMapper.ToCompletion(response, model), GatewayJson.Context.ChatCompletionDto);
+        var httpResponse = http.Response;
+        httpResponse.Headers[GatewayHttp.ProviderHeader] = servedBy;
+        GatewayHttp.SetOverhead(httpResponse, (upstreamStart - start) + (Stopwatch.GetTimestamp() - upstreamEnd));
+        httpResponse.StatusCode = 200;
+        httpResponse.ContentType = "application/json";
+        httpResponse.ContentLength = bytes.Length;
+        try
+        {
+            await httpResponse.Body.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
+        {
+            Log.ClientGone(_logger, request.Context.RequestId, route.ProviderName);
+        }
+    }
+
+    private async Task StreamAsync(HttpContext http, RouteMatch route, GatewayChatRequest request, ParsedChatRequest parsed, long start)
+    {
+        var cancellationToken = http.RequestAborted;
+        var upstreamStart = Stopwatch.GetTimestamp();
+        IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+        bool hasFirst;
+        try
+        {
+            // Nothing is sent until the first update arrives, so a failure here is still a proper HTTP error.
+            enumerator = route.Adapter.StreamAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (enumerator is not null)
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await FailBeforeOutputAsync(http, route, request.Context, ex).ConfigureAwait(false);
+            return;
+        }
+
+        var firstAt = Stopwatch.GetTimestamp();
+        var servedBy = request.Context.ServedBy ?? route.ProviderName;
+        var model = ModelName(servedBy, hasFirst ? enumerator.Current.ModelId : null, parsed.Model);
+        var writer = new StreamChunkWriter(model, parsed.IncludeUsage);
+        var httpResponse = http.Response;
+        httpResponse.Headers[GatewayHttp.ProviderHeader] = servedBy;
+        httpResponse.Headers["X-Accel-Buffering"] = "no";
+        var events = EventsAsync(enumerator, hasFirst, writer, route, request.Context, start, upstreamStart, firstAt, httpResponse, cancellationToken);
+        try
+        {
+            // A stream that broke after output ends with the error event and a normal close of the body: aborting the
+            // connection instead would make TCP discard the error event (and unread chunks) on the client's side.
+            await TypedResults.ServerSentEvents(events).ExecuteAsync(http).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
+        {
+            Log.ClientGone(_logger, request.Context.RequestId, route.ProviderName);
+        }
+    }
+
+    private async IAsyncEnumerable<SseItem<string>> EventsAsync(
+        IAsyncEnumerator<ChatResponseUpdate> enumerator,
+        bool hasFirst,
+        StreamChunkWriter writer,
+        RouteMatch route,
+        GatewayRequestContext context,
+        long start,
+        long upstreamStart,
+        long firstAt,
+        HttpResponse response,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            var hasMore = hasFirst;
+            var first = true;
+            while (hasMore)
+            {
+                var chunk = writer.Write(enumerator.Current);
+                if (first)
+                {
+                    // Headers go out with the first event: the overhead is everything but the wait for the provider.
+                    GatewayHttp.SetOverhead(response, (upstreamStart - start) + (Stopwatch.GetTimestamp() - firstAt));
+                    first = false;
+                }
+
+                if (chunk is not null)
+                {
+                    yield return new SseItem<string>(chunk);
+                }
+
+                GatewayError? failure = null;
+                try
+                {
+                    hasMore = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    Log.ClientGone(_logger, context.RequestId, route.ProviderName);
+                    yield break;
+                }
+                catch (Exception ex)
+                {
+                    failure = MapFailure(route, context, ex);
+                    Log.StreamBroken(_logger, context.RequestId, context.ServedBy ?? route.ProviderName, failure.Code ?? failure.Type);
+                }
+
+                if (failure is not null)
+                {
+                    // A failure after output has started ends the stream with an error event and no [DONE].
+                    yield return new SseItem<string>(JsonSerializer.Serialize(GatewayHttp.ToBody(failure), GatewayJson.Context.ErrorBodyDto), "error");
+                    yield break;
+                }
+            }
+
+            if (first)
+            {
+                GatewayHttp.SetOverhead(response, (upstreamStart - start) + (Stopwatch.GetTimestamp() - firstAt));
+            }
+
+            foreach (var chunk in writer.Complete())
+            {
+                yield return new SseItem<string>(chunk);
+            }
+
+            yield return new SseItem<string>("[DONE]");
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task FailBeforeOutputAsync(HttpContext http, RouteMatch route, GatewayRequestContext context, Exception ex)
+    {
+        if (ex is OperationCanceledException && http.RequestAborted.IsCancellationRequested)
+        {
+            Log.ClientGone(_logger, context.RequestId, route.ProviderName);
+            return;
+        }
+
+        await GatewayHttp.WriteErrorAsync(http, MapFailure(route, context, ex)).ConfigureAwait(false);
+    }
+
+    private GatewayError MapFailure(RouteMatch route, GatewayRequestContext context, Exception ex)
+    {
+        switch (ex)
+        {
+            case ProviderException provider:
+                Log.ProviderFailed(_logger, context.RequestId, provider.ProviderName, provider.Kind, provider.StatusCode);
+                var mapped = ProviderErrorMapper.Map(provider);
+                return mapped with { Provider = context.ServedBy ?? route.ProviderName };
+            case RequestValidationException validation:
+                return validation.Error;
+            default:
+                Log.AdapterCrashed(_logger, context.RequestId, route.ProviderName, ex.GetType().FullName ?? ex.GetType().Name, Redact(ex.Message, context.Credential));
+                return ProviderErrorMapper.Unexpected() with { Provider = route.ProviderName };
+        }
+    }
+
+    private Task RejectAsync(HttpContext http, GatewayError error)
+    {
+        Log.RequestRejected(_logger, http.TraceIdentifier, error.Status, error.Param, error.Message);
+        return GatewayHttp.WriteErrorAsync(http, error);
+    }
+
+    private static string ModelName(string servedBy, string? upstreamModel, string requested) =>
+        string.IsNullOrEmpty(upstreamModel) ? requested
+        : upstreamModel.StartsWith(servedBy + "/", StringComparison.Ordinal) ? upstreamModel
+        : servedBy + "/" + upstreamModel;
+
+    private static string Redact(string message, string? credential) =>
+        string.IsNullOrEmpty(credential) ? message : message.Replace(credential, "***", StringComparison.Ordinal);
+}

@@ -1,0 +1,30 @@
+using CompatAI.Gateway.Endpoints;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CompatAI.Gateway.Hosting;
+
+/// <summary>Maps the gateway's endpoints into an ASP.NET Core app.</summary>
+public static class CompatGatewayEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>GET {prefix}/v1/models</c>, <c>POST {prefix}/v1/chat/completions</c> and <c>GET {prefix}/healthz</c>.
+    /// Call <see cref="CompatGatewayServiceCollectionExtensions.AddCompatGateway"/> first.
+    /// </summary>
+    /// <param name="endpoints">The app or route group.</param>
+    /// <param name="prefix">An optional path prefix, for example <c>/llm</c>.</param>
+    /// <returns>The endpoint group, to add filters, authorization or rate limiting.</returns>
+    public static RouteGroupBuilder MapCompatGateway(this IEndpointRouteBuilder endpoints, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var chat = endpoints.ServiceProvider.GetRequiredService<ChatCompletionsEndpoint>();
+        var models = endpoints.ServiceProvider.GetRequiredService<ModelsEndpoint>();
+        var group = endpoints.MapGroup(prefix);
+        group.MapPost("/v1/chat/completions", (RequestDelegate)chat.HandleAsync).WithName("CompatGateway.ChatCompletions");
+        group.MapGet("/v1/models", (RequestDelegate)models.HandleAsync).WithName("CompatGateway.Models");
+        group.MapGet("/healthz", (RequestDelegate)models.HealthAsync).WithName("CompatGateway.Health");
+        return group;
+    }
+}

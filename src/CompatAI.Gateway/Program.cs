@@ -1,0 +1,9 @@
+using CompatAI.Gateway.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+GatewayHostDefaults.ApplyListenAddress(builder);
+builder.Services.AddCompatGateway(builder.Configuration);
+
+var app = builder.Build();
+app.MapCompatGateway();
+app.Run();
