@@ -8,6 +8,8 @@
 using System.ComponentModel;
 using CompatAI;
 using CompatAI.Emulator;
+using CompatAI.Middleware.Fallback;
+using CompatAI.Middleware.ParameterSanitizing;
 using Microsoft.Extensions.AI;
 
 var provider = ArgValue(args, "--provider");
@@ -36,6 +38,43 @@ IChatClient ForPersonality(string personality, string model, int retries = 2) =>
 using (var deepseek = ForPersonality("deepseek", "deepseek-reasoner"))
 {
     await Tour.RunAsync(deepseek, label: "deepseek (emulated)");
+}
+
+Tour.Heading("Reasoning in <think> tags (an R1 model on llama.cpp) comes out separated, tags split across chunks included");
+using (var llamacpp = ForPersonality("llamacpp", "deepseek-r1-distill-qwen-7b"))
+{
+    var answer = await llamacpp.GetStreamingResponseAsync("What is 2+2?").ToChatResponseAsync();
+    var reasoning = string.Concat(answer.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(r => r.Text));
+    Console.WriteLine($"reasoning: {reasoning.Trim()}");
+    Console.WriteLine($"answer:    {answer.Text.Trim()}");
+}
+
+Tour.Heading("A system prompt on MiniMax, which rejects the system role (the bare adapter gets HTTP 400)");
+using (var minimax = ForPersonality("minimax", "MiniMax-M1"))
+{
+    var answer = await minimax.GetResponseAsync("Hi!", new ChatOptions { Instructions = "Answer like a pirate." });
+    Console.WriteLine($"answer: {answer.Text}");
+}
+
+Tour.Heading("Parameters Mistral spells differently are rewritten before the request leaves");
+using (var mistral = ForPersonality("mistral", "mistral-large-latest"))
+{
+    var options = new ChatOptions { Seed = 42, MaxOutputTokens = 64, ToolMode = ChatToolMode.RequireAny, Tools = [AIFunctionFactory.Create((string city) => city, "get_weather")] };
+    var answer = await mistral.GetResponseAsync("Weather in Lyon?", options);
+    var call = answer.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().First();
+    Console.WriteLine($"tool call: {call.Name} id={call.CallId}");
+    if (answer.AdditionalProperties?.TryGetValue(ParameterSanitizingChatClient.ChangesKey, out var changes) is true && changes is IEnumerable<string> list)
+    {
+        Console.WriteLine($"sanitizer changes: {string.Join("; ", list)}");
+    }
+}
+
+Tour.Heading("A fallback chain: OpenAI is down, Groq answers");
+{
+    emulator.EnqueueFault("openai", new EmulatorFault { StatusCode = 503, Times = 3 });
+    using var chain = new FallbackChatClient([ForPersonality("openai", "gpt-4o-mini", retries: 0), ForPersonality("groq", "llama-3.3-70b-versatile")]);
+    var answer = await chain.GetResponseAsync("Who answered?");
+    Console.WriteLine($"answer: {answer.Text} (served by {answer.AdditionalProperties?[FallbackChatClient.ProviderKey]}, attempts {answer.AdditionalProperties?[FallbackChatClient.AttemptsKey]})");
 }
 
 Tour.Heading("A typed error: the provider is overloaded, retries are exhausted");

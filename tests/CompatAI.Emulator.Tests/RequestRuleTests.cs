@@ -84,8 +84,8 @@ public sealed class RequestRuleTests : IAsyncLifetime
         """{"error":{"message":"Failed to deserialize the JSON body into the target type: messages[0].role: unknown variant `developer`, expected one of `system`, `user`, `assistant`, `tool`","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}""");
 
     [Fact]
-    public Task DeepSeek_reasoner_rejects_reasoning_content_in_input() => AssertRejectedAsync("deepseek",
-        """{"model":"deepseek-reasoner","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b","reasoning_content":"r"},{"role":"user","content":"c"}]}""",
+    public Task DeepSeek_r1_rejects_reasoning_content_in_input() => AssertRejectedAsync("deepseek",
+        """{"model":"deepseek-r1","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b","reasoning_content":"r"},{"role":"user","content":"c"}]}""",
         HttpStatusCode.BadRequest,
         """{"error":{"message":"The reasoning_content is an intermediate result for display purposes only and will not be included in the context for inference. Please remove the reasoning_content from your message to reduce network traffic.","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}""");
 

@@ -12,18 +12,21 @@ internal sealed class DeepSeekPersonality : Personality
 {
     public override string Name => "deepseek";
 
-    public override IReadOnlyList<string> Models { get; } = ["deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro"];
+    public override IReadOnlyList<string> Models { get; } = ["deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-r1"];
 
     protected override string OwnedBy => "deepseek";
 
+    // The 2025 R1 model rejected reasoning_content on input (quirks.md §3.3). Since V3.1 "deepseek-reasoner" names the
+    // thinking mode of the hybrid model, which instead requires it back on tool-call turns.
     private static bool IsReasoner(ChatRequest request) =>
-        request.Model?.Contains("reasoner", StringComparison.OrdinalIgnoreCase) == true;
+        request.Model?.Contains("r1", StringComparison.OrdinalIgnoreCase) == true;
 
     private static bool ThinkingMode(ChatRequest request)
     {
         var thinking = request.StringAt("thinking.type");
-        var v4 = request.Model?.Contains("v4", StringComparison.OrdinalIgnoreCase) == true;
-        return thinking == "enabled" || (v4 && thinking != "disabled");
+        var model = request.Model ?? string.Empty;
+        var thinkingModel = model.Contains("v4", StringComparison.OrdinalIgnoreCase) || model.Contains("reasoner", StringComparison.OrdinalIgnoreCase);
+        return thinking == "enabled" || (thinkingModel && thinking != "disabled");
     }
 
     public override JsonObject ErrorBody(int statusCode, string message, string type, string? code = null, string? param = null) =>

@@ -106,23 +106,40 @@ public sealed class PipelineAgainstEmulatorTests(EmulatorFixture fixture)
     }
 
     [Fact]
-    public async Task Reasoning_replay_rule_can_be_overridden_for_a_model_that_rejects_it()
+    public async Task Reasoning_replay_follows_the_profile_per_model_and_the_option_overrides_it()
     {
-        // The catalog follows DeepSeek's current docs (deepseek-reasoner is a thinking-mode model that wants reasoning back);
-        // the emulator keeps the older R1 rule (reasoning in input is a 400). The option overrides the profile data.
+        // DeepSeek's thinking mode (deepseek-reasoner since V3.1) wants reasoning back on tool-call turns; the 2025 R1
+        // model rejected it. The catalog encodes both per model; the option overrides the profile data.
         List<ChatMessage> history =
         [
             new(ChatRole.User, "hi"),
             new(ChatRole.Assistant, [new TextReasoningContent("thinking"), new FunctionCallContent("call_1", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris" })]),
             new(ChatRole.Tool, [new FunctionResultContent("call_1", "sunny")]),
         ];
-        var adapter = fixture.Adapter("deepseek", "deepseek-reasoner");
-        using var replaying = new ReasoningExtractingChatClient(adapter);
-        await Assert.ThrowsAsync<ProviderException>(() => replaying.GetResponseAsync(history, WeatherTools()));
 
-        using var stripping = new ReasoningExtractingChatClient(adapter, new ReasoningExtractionOptions { Replay = ReasoningReplay.Rejected });
-        var response = await stripping.GetResponseAsync(history, WeatherTools());
-        Assert.StartsWith("Tool results:", response.Text);
+        var thinking = fixture.Adapter("deepseek", "deepseek-reasoner");
+        using (var byProfile = new ReasoningExtractingChatClient(thinking))
+        {
+            Assert.StartsWith("Tool results:", (await byProfile.GetResponseAsync(history, WeatherTools())).Text);
+        }
+
+        using (var forcedStrip = new ReasoningExtractingChatClient(thinking, new ReasoningExtractionOptions { Replay = ReasoningReplay.Rejected }))
+        {
+            var ex = await Assert.ThrowsAsync<ProviderException>(() => forcedStrip.GetResponseAsync(history, WeatherTools()));
+            Assert.Contains("must be passed back", ex.Message);
+        }
+
+        var r1 = fixture.Adapter("deepseek", "deepseek-r1");
+        using (var byProfile = new ReasoningExtractingChatClient(r1))
+        {
+            Assert.StartsWith("Tool results:", (await byProfile.GetResponseAsync(history, WeatherTools())).Text);
+        }
+
+        using (var forcedReplay = new ReasoningExtractingChatClient(r1, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required }))
+        {
+            var ex = await Assert.ThrowsAsync<ProviderException>(() => forcedReplay.GetResponseAsync(history, WeatherTools()));
+            Assert.Contains("intermediate result", ex.Message);
+        }
     }
 
     [Fact]
