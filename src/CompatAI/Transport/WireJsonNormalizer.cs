@@ -126,13 +126,19 @@ internal static class WireJsonNormalizer
     /// </summary>
     private static bool HasEscapedAsciiLetter(ReadOnlySpan<byte> json)
     {
+        // A single-byte search is the cheapest pass, and most chunks hold no backslash at all.
         int at;
-        while ((at = json.IndexOf("\\u00"u8)) >= 0)
+        while ((at = json.IndexOf((byte)'\\')) >= 0)
         {
-            json = json[(at + 4)..];
-            if (!json.IsEmpty && json[0] is (byte)'5' or (byte)'6' or (byte)'7')
+            json = json[(at + 1)..];
+            if (json.Length >= 4 && json[0] == (byte)'u' && json[1] == (byte)'0' && json[2] == (byte)'0' && json[3] is (byte)'5' or (byte)'6' or (byte)'7')
             {
                 return true;
+            }
+
+            if (!json.IsEmpty)
+            {
+                json = json[1..]; // skip the escaped character, so "\\u0065" (an escaped backslash) is not read as an escape
             }
         }
 
