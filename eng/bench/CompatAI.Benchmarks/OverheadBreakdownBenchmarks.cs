@@ -85,6 +85,11 @@ public class OverheadBreakdownBenchmarks
     [BenchmarkCategory("NonStreamingParts")]
     public int Scan_Body() => (int)WireJsonNormalizer.Scan(CannedResponses.ChatCompletionJson);
 
+    /// <summary><see cref="WireJsonNormalizer.ScanPrecisely"/> (the full tokenizing scan, which every body got before the fast path) over the same body.</summary>
+    [Benchmark]
+    [BenchmarkCategory("NonStreamingParts")]
+    public int ScanPrecisely_Body() => (int)WireJsonNormalizer.ScanPrecisely(CannedResponses.ChatCompletionJson);
+
     /// <summary>Mapping the MEAI request to the SDK's messages and options.</summary>
     [Benchmark]
     [BenchmarkCategory("NonStreamingParts")]
@@ -118,7 +123,7 @@ public class OverheadBreakdownBenchmarks
         return await DrainAsync(stream).ConfigureAwait(false);
     }
 
-    /// <summary><see cref="WireJsonNormalizer.Scan"/> alone over the 200 chunk payloads.</summary>
+    /// <summary><see cref="WireJsonNormalizer.Scan"/> (fast byte search, precise scan only when a marker is found) alone over the 200 chunk payloads.</summary>
     [Benchmark]
     [BenchmarkCategory("PerChunk")]
     public int Scan_200Chunks()
@@ -127,6 +132,20 @@ public class OverheadBreakdownBenchmarks
         foreach (var payload in _payloads)
         {
             finished += (int)(WireJsonNormalizer.Scan(payload) & WireJsonNormalizer.Findings.Finished);
+        }
+
+        return finished;
+    }
+
+    /// <summary><see cref="WireJsonNormalizer.ScanPrecisely"/> over the 200 chunk payloads: the cost per stream before the fast path.</summary>
+    [Benchmark]
+    [BenchmarkCategory("PerChunk")]
+    public int ScanPrecisely_200Chunks()
+    {
+        var finished = 0;
+        foreach (var payload in _payloads)
+        {
+            finished += (int)(WireJsonNormalizer.ScanPrecisely(payload) & WireJsonNormalizer.Findings.Finished);
         }
 
         return finished;

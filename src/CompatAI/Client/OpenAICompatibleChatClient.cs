@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using CompatAI.Providers;
 using CompatAI.Transport;
 using Microsoft.Extensions.AI;
@@ -106,7 +107,17 @@ public sealed class OpenAICompatibleChatClient : IChatClient
     {
         var sdkMessages = ChatRequestMapper.ToSdkMessages(messages, options);
         var sdkOptions = ChatRequestMapper.ToSdkOptions(options, this);
-        var result = await _chatClient.CompleteChatAsync(sdkMessages, sdkOptions, cancellationToken).ConfigureAwait(false);
+        ClientResult<ChatCompletion> result;
+        try
+        {
+            result = await _chatClient.CompleteChatAsync(sdkMessages, sdkOptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            // The transport's fast path does not tokenize clean-looking bodies; the SDK's parser is the JSON check.
+            throw NotJson(streaming: false, outputStarted: false, ex);
+        }
+
         return ChatResponseMapper.ToChatResponse(result.Value, WireJsonNormalizer.MayContainReasoning(result.GetRawResponse().Content.ToMemory().Span));
     }
 
@@ -128,63 +139,91 @@ public sealed class OpenAICompatibleChatClient : IChatClient
 
         var observations = new StreamObservations();
         StreamObservations.Current = observations;
-        await foreach (var update in _chatClient.CompleteChatStreamingAsync(sdkMessages, sdkOptions, cancellationToken).ConfigureAwait(false))
+
+        // Enumerated by hand so that the SDK's JsonException on a chunk that is not JSON (which the transport's fast path
+        // no longer tokenizes) can be caught: C# cannot yield inside a try with a catch clause.
+        var updates = _chatClient.CompleteChatStreamingAsync(sdkMessages, sdkOptions, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
+        var outputStarted = false;
+        try
         {
-            responseId ??= update.CompletionId;
-            modelId ??= update.Model;
-            createdAt ??= update.CreatedAt == default ? null : update.CreatedAt;
-            if (update.Role is { } r)
+            while (true)
             {
-                role ??= new ChatRole(r.ToString().ToLowerInvariant());
-            }
-
-            if (update.FinishReason is { } finish)
-            {
-                finishReason ??= ChatResponseMapper.ToFinishReason(finish);
-            }
-
-            // Indexed loops below: foreach over the SDK's IReadOnlyList/Collection properties boxes an enumerator per update.
-            var contents = new List<AIContent>(1);
-            if (observations.MayCarryReasoning && update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
-            {
-                contents.Add(new TextReasoningContent(reasoning));
-            }
-
-            var contentUpdate = update.ContentUpdate;
-            for (var i = 0; i < contentUpdate.Count; i++)
-            {
-                var part = contentUpdate[i];
-                if (part.Kind == ChatMessageContentPartKind.Text && !string.IsNullOrEmpty(part.Text))
+                StreamingChatCompletionUpdate update;
+                try
                 {
-                    contents.Add(new TextContent(part.Text) { RawRepresentation = part });
+                    if (!await updates.MoveNextAsync())
+                    {
+                        break;
+                    }
+
+                    update = updates.Current;
                 }
-            }
+                catch (JsonException ex)
+                {
+                    throw NotJson(streaming: true, outputStarted, ex);
+                }
 
-            if (!string.IsNullOrEmpty(update.RefusalUpdate))
-            {
-                contents.Add(new ErrorContent(update.RefusalUpdate) { ErrorCode = "Refusal" });
-            }
+                outputStarted = true;
+                responseId ??= update.CompletionId;
+                modelId ??= update.Model;
+                createdAt ??= update.CreatedAt == default ? null : update.CreatedAt;
+                if (update.Role is { } r)
+                {
+                    role ??= new ChatRole(r.ToString().ToLowerInvariant());
+                }
 
-            var toolCallUpdates = update.ToolCallUpdates;
-            for (var i = 0; i < toolCallUpdates.Count; i++)
-            {
-                toolCalls.Add(toolCallUpdates[i]);
-            }
+                if (update.FinishReason is { } finish)
+                {
+                    finishReason ??= ChatResponseMapper.ToFinishReason(finish);
+                }
 
-            if (update.Usage is { } usage)
-            {
-                contents.Add(new UsageContent(ChatResponseMapper.ToUsage(usage)) { RawRepresentation = usage });
-            }
+                // Indexed loops below: foreach over the SDK's IReadOnlyList/Collection properties boxes an enumerator per update.
+                var contents = new List<AIContent>(1);
+                if (observations.MayCarryReasoning && update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
+                {
+                    contents.Add(new TextReasoningContent(reasoning));
+                }
 
-            yield return new ChatResponseUpdate(role ?? ChatRole.Assistant, contents)
-            {
-                ResponseId = responseId,
-                MessageId = responseId,
-                ModelId = modelId,
-                CreatedAt = createdAt,
-                FinishReason = finishReason,
-                RawRepresentation = update,
-            };
+                var contentUpdate = update.ContentUpdate;
+                for (var i = 0; i < contentUpdate.Count; i++)
+                {
+                    var part = contentUpdate[i];
+                    if (part.Kind == ChatMessageContentPartKind.Text && !string.IsNullOrEmpty(part.Text))
+                    {
+                        contents.Add(new TextContent(part.Text) { RawRepresentation = part });
+                    }
+                }
+
+                if (!string.IsNullOrEmpty(update.RefusalUpdate))
+                {
+                    contents.Add(new ErrorContent(update.RefusalUpdate) { ErrorCode = "Refusal" });
+                }
+
+                var toolCallUpdates = update.ToolCallUpdates;
+                for (var i = 0; i < toolCallUpdates.Count; i++)
+                {
+                    toolCalls.Add(toolCallUpdates[i]);
+                }
+
+                if (update.Usage is { } usage)
+                {
+                    contents.Add(new UsageContent(ChatResponseMapper.ToUsage(usage)) { RawRepresentation = usage });
+                }
+
+                yield return new ChatResponseUpdate(role ?? ChatRole.Assistant, contents)
+                {
+                    ResponseId = responseId,
+                    MessageId = responseId,
+                    ModelId = modelId,
+                    CreatedAt = createdAt,
+                    FinishReason = finishReason,
+                    RawRepresentation = update,
+                };
+            }
+        }
+        finally
+        {
+            await updates.DisposeAsync();
         }
 
         if (toolCalls.HasCalls)
@@ -199,6 +238,15 @@ public sealed class OpenAICompatibleChatClient : IChatClient
             };
         }
     }
+
+    /// <summary>The provider's response (or a stream chunk) failed the OpenAI SDK's JSON parser.</summary>
+    private ProviderException NotJson(bool streaming, bool outputStarted, JsonException ex) => new(
+        Profile.Name,
+        outputStarted ? ProviderErrorKind.StreamInterrupted : ProviderErrorKind.ServerError,
+        streaming
+            ? $"{Profile.Name}: the stream carried data that is not valid JSON{(outputStarted ? " after output had started" : string.Empty)}: {ex.Message}"
+            : $"{Profile.Name}: the response is not valid JSON: {ex.Message}",
+        innerException: ex);
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)

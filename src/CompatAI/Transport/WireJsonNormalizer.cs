@@ -24,8 +24,129 @@ internal static class WireJsonNormalizer
         Reasoning = 64,
     }
 
-    /// <summary>Scans a JSON body without allocating and reports what it contains.</summary>
-    public static Findings Scan(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// Reports what a JSON body contains, cheaply for the common case: a vectorized byte search
+    /// (<see cref="TryScanFast"/>) clears bodies that carry nothing to repair, and only the rest get the precise
+    /// tokenizing <see cref="ScanPrecisely"/>.
+    /// </summary>
+    public static Findings Scan(ReadOnlySpan<byte> json) =>
+        TryScanFast(json, out var findings) ? findings : ScanPrecisely(json);
+
+    /// <summary>
+    /// Decides with vectorized <c>IndexOf</c> searches, without tokenizing, whether a body certainly needs no repair
+    /// and carries no error. It returns <see langword="false"/> (the caller must use <see cref="ScanPrecisely"/>)
+    /// when the body contains any marker that may need repair or signal an error: <c>"error"</c>, <c>tool_calls</c>,
+    /// a <c>"content"</c> key whose value is an array, a <c>finish_reason</c> whose value is neither <c>null</c> nor a
+    /// standard string, an escape that may spell a lowercase letter or underscore (which could spell any of those keys), or
+    /// when it does not look like one JSON object (<c>{</c> ... <c>}</c>), so truncated or foreign data still gets the
+    /// precise scan's <see cref="Findings.Malformed"/> verdict. Malformed JSON inside an object-shaped body is not
+    /// detected here; the OpenAI SDK's parser rejects it and the adapter turns that into a <see cref="ProviderException"/>.
+    /// </summary>
+    /// <param name="json">The body or chunk.</param>
+    /// <param name="findings">When cleared: <see cref="Findings.Finished"/> if a standard finish reason is present, and
+    /// <see cref="Findings.Reasoning"/> if the bytes <c>reasoning_content</c> occur anywhere (a safe over-approximation).</param>
+    internal static bool TryScanFast(ReadOnlySpan<byte> json, out Findings findings)
+    {
+        findings = Findings.None;
+        var trimmed = json.Trim(" \t\r\n"u8);
+        if (trimmed.Length < 2 || trimmed[0] != (byte)'{' || trimmed[^1] != (byte)'}'
+            || json.IndexOf("\"error\""u8) >= 0
+            || json.IndexOf("tool_calls"u8) >= 0
+            || HasEscapedAsciiLetter(json)
+            || HasArrayValuedKey(json, "\"content\""u8))
+        {
+            return false;
+        }
+
+        var rest = json;
+        int at;
+        while ((at = rest.IndexOf("\"finish_reason\""u8)) >= 0)
+        {
+            var value = SkipWhitespace(rest[(at + "\"finish_reason\"".Length)..]);
+            if (value.IsEmpty || value[0] != (byte)':')
+            {
+                return false;
+            }
+
+            value = SkipWhitespace(value[1..]);
+            if (value.StartsWith("null"u8))
+            {
+                rest = value[4..];
+                continue;
+            }
+
+            if (value.IsEmpty || value[0] != (byte)'"')
+            {
+                return false;
+            }
+
+            var end = value[1..].IndexOf((byte)'"');
+            if (end < 0 || !IsStandardFinishReason(value.Slice(1, end)))
+            {
+                return false; // also catches escapes: no standard reason contains a backslash
+            }
+
+            findings |= Findings.Finished;
+            rest = value[(end + 2)..];
+        }
+
+        if (json.IndexOf("reasoning_content"u8) >= 0)
+        {
+            findings |= Findings.Reasoning;
+        }
+
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> SkipWhitespace(ReadOnlySpan<byte> span) => span.TrimStart(" \t\r\n"u8);
+
+    /// <summary>Whether <paramref name="quotedKey"/> occurs followed by <c>:</c> and an array, whitespace allowed.</summary>
+    private static bool HasArrayValuedKey(ReadOnlySpan<byte> json, ReadOnlySpan<byte> quotedKey)
+    {
+        int at;
+        while ((at = json.IndexOf(quotedKey)) >= 0)
+        {
+            json = SkipWhitespace(json[(at + quotedKey.Length)..]);
+            if (!json.IsEmpty && json[0] == (byte)':')
+            {
+                json = SkipWhitespace(json[1..]);
+                if (!json.IsEmpty && json[0] == (byte)'[')
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a <c>\u</c> escape may spell the underscore or a lowercase ASCII letter (U+0050 to U+007F), as a key or
+    /// value written with escapes would need to (every key and value the markers look for is lowercase).
+    /// </summary>
+    private static bool HasEscapedAsciiLetter(ReadOnlySpan<byte> json)
+    {
+        // A single-byte search is the cheapest pass, and most chunks hold no backslash at all.
+        int at;
+        while ((at = json.IndexOf((byte)'\\')) >= 0)
+        {
+            json = json[(at + 1)..];
+            if (json.Length >= 4 && json[0] == (byte)'u' && json[1] == (byte)'0' && json[2] == (byte)'0' && json[3] is (byte)'5' or (byte)'6' or (byte)'7')
+            {
+                return true;
+            }
+
+            if (!json.IsEmpty)
+            {
+                json = json[1..]; // skip the escaped character, so "\\u0065" (an escaped backslash) is not read as an escape
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Tokenizes a JSON body fully, without allocating, and reports what it contains.</summary>
+    public static Findings ScanPrecisely(ReadOnlySpan<byte> json)
     {
         var findings = Findings.None;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });

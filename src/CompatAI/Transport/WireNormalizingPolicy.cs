@@ -56,7 +56,13 @@ internal sealed class WireNormalizingPolicy(string providerName, string? apiKey)
         }
 
         var content = response.Content.ToMemory();
-        var findings = WireJsonNormalizer.Scan(content.Span);
+        // A body the fast search clears but that has no standard finish reason must be repaired below, which parses
+        // it: tokenize it precisely first so that malformed JSON is reported as such.
+        if (!WireJsonNormalizer.TryScanFast(content.Span, out var findings) || (findings & WireJsonNormalizer.Findings.Finished) == 0)
+        {
+            findings = WireJsonNormalizer.ScanPrecisely(content.Span);
+        }
+
         if ((findings & WireJsonNormalizer.Findings.Error) != 0)
         {
             throw ProviderErrorParser.FromInlineError(providerName, content.Span, apiKey, outputStarted: false);
