@@ -63,15 +63,15 @@ using (var mistral = ForPersonality("mistral", "mistral-large-latest"))
     var answer = await mistral.GetResponseAsync("Weather in Lyon?", options);
     var call = answer.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().First();
     Console.WriteLine($"tool call: {call.Name} id={call.CallId}");
-    if (answer.AdditionalProperties?.TryGetValue(ParameterSanitizingChatClient.ChangesKey, out var changes) is true && changes is IEnumerable<string> list)
+    if (answer.AdditionalProperties?.TryGetValue(ParameterSanitizingChatClient.ChangesKey, out var changes) is true && changes is IEnumerable<SanitizerChange> list)
     {
-        Console.WriteLine($"sanitizer changes: {string.Join("; ", list)}");
+        Console.WriteLine($"sanitizer changes: {string.Join("; ", list.Select(c => $"{c.Parameter}: {c.Action}"))}");
     }
 }
 
 Tour.Heading("A fallback chain: OpenAI is down, Groq answers");
 {
-    emulator.EnqueueFault("openai", new EmulatorFault { StatusCode = 503, Times = 3 });
+    emulator.EnqueueFault("openai", new EmulatorFault { StatusCode = 503, Times = 1 });
     using var chain = new FallbackChatClient([ForPersonality("openai", "gpt-4o-mini", retries: 0), ForPersonality("groq", "llama-3.3-70b-versatile")]);
     var answer = await chain.GetResponseAsync("Who answered?");
     Console.WriteLine($"answer: {answer.Text} (served by {answer.AdditionalProperties?[FallbackChatClient.ProviderKey]}, attempts {answer.AdditionalProperties?[FallbackChatClient.AttemptsKey]})");
