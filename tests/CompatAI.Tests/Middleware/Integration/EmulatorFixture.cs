@@ -24,12 +24,15 @@ public sealed class EmulatorFixture : IAsyncLifetime
         Retry = { MaxRetries = 0 },
     });
 
-    /// <summary>The provider's default pipeline over the adapter.</summary>
-    public IChatClient Pipeline(string personality, string model)
+    /// <summary>The provider's default pipeline, exactly as <see cref="CompatChatClient.Create"/> builds it.</summary>
+    public IChatClient Pipeline(string personality, string model) => CompatChatClient.Create(new CompatChatClientOptions
     {
-        var adapter = Adapter(personality, model);
-        return CompatPipeline.Compose(adapter, adapter.Profile, model);
-    }
+        Provider = personality,
+        Endpoint = Emulator.GetEndpoint(personality),
+        ApiKey = "emulator-key",
+        Model = model,
+        Retry = { MaxRetries = 0 },
+    });
 }
 
 [CollectionDefinition(Name)]

@@ -33,8 +33,14 @@ public sealed partial class FixturesThroughPipelineTests
 
         await using var server = await LoopbackServer.StartAsync();
         server.Enqueue(Infrastructure.Fixtures.ToResponse(fixture));
-        using var adapter = ClientFactory.For(server, provider, model: model ?? "test-model");
-        using var client = CompatPipeline.Compose(adapter, adapter.Profile, model);
+        using var client = CompatChatClient.Create(new CompatChatClientOptions
+        {
+            Provider = provider,
+            Endpoint = server.V1,
+            ApiKey = ClientFactory.TestKey,
+            Model = model ?? "test-model",
+            Retry = new RetryOptions { MaxRetries = 0 },
+        });
 
         List<AIContent> contents;
         ChatResponse? response = null;
@@ -65,7 +71,7 @@ public sealed partial class FixturesThroughPipelineTests
         string reasoning = Support.Fixtures.Reasoning(contents);
         Assert.DoesNotMatch(TagPattern(), text);
 
-        var quirks = adapter.Profile.GetQuirks(model);
+        var quirks = client.GetService<ProviderProfile>()!.GetQuirks(model);
         string expectedReasoning = ExpectedReasoning(chunks, stream, quirks);
         Assert.Equal(Normalize(expectedReasoning), Normalize(reasoning));
         if (reasoning.Trim().Length > 40)
