@@ -24,6 +24,10 @@ public class MiddlewareBreakdownBenchmarks
     private readonly ChatOptions _options = new() { Temperature = 0.7f, MaxOutputTokens = 512 };
 
     private HttpClient _http = null!;
+    private HttpClient _streamingHttp = null!;
+    private OpenAICompatibleChatClient _streamingAdapter = null!;
+    private IChatClient _streamingSanitizerOnly = null!;
+    private IChatClient _streamingReasoningOnly = null!;
     private OpenAICompatibleChatClient _adapter = null!;
     private IChatClient _sanitizerOnly = null!;
     private IChatClient _reasoningOnly = null!;
@@ -42,6 +46,10 @@ public class MiddlewareBreakdownBenchmarks
         _reasoningOnly = new ReasoningExtractingChatClient(_adapter);
         _pipeline = CompatPipeline.Compose(_adapter, _adapter.Profile, Model);
         _settings = new ReasoningExtractingChatClient.Settings(new ReasoningExtractionOptions(), _adapter.Profile.GetQuirks(Model));
+        _streamingHttp = new HttpClient(new CannedResponseHandler(CannedResponses.ChatCompletionStreamSse, "text/event-stream"));
+        _streamingAdapter = new OpenAICompatibleChatClient(new CompatChatClientOptions { Provider = "openai", Endpoint = s_endpoint, ApiKey = "sk-bench", Model = Model, HttpClient = _streamingHttp });
+        _streamingSanitizerOnly = new ParameterSanitizingChatClient(_streamingAdapter);
+        _streamingReasoningOnly = new ReasoningExtractingChatClient(_streamingAdapter);
         _completion = (ChatCompletion)_adapter.GetResponseAsync(_messages, _options).GetAwaiter().GetResult().RawRepresentation!;
     }
 
@@ -50,6 +58,8 @@ public class MiddlewareBreakdownBenchmarks
     {
         _adapter.Dispose();
         _http.Dispose();
+        _streamingAdapter.Dispose();
+        _streamingHttp.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -69,4 +79,24 @@ public class MiddlewareBreakdownBenchmarks
 
     [Benchmark]
     public int ReadReasoningFieldsOnly() => _settings.ReadMessageReasoning(_completion)?.Length ?? 0;
+
+    [Benchmark]
+    public Task<int> Streaming_Adapter() => CountAsync(_streamingAdapter);
+
+    [Benchmark]
+    public Task<int> Streaming_SanitizerOverAdapter() => CountAsync(_streamingSanitizerOnly);
+
+    [Benchmark]
+    public Task<int> Streaming_ReasoningOverAdapter() => CountAsync(_streamingReasoningOnly);
+
+    private async Task<int> CountAsync(IChatClient client)
+    {
+        int count = 0;
+        await foreach (var update in client.GetStreamingResponseAsync(_messages, _options).ConfigureAwait(false))
+        {
+            count += update.Contents.Count;
+        }
+
+        return count;
+    }
 }
