@@ -15,7 +15,8 @@ if (args.Contains("--interleaved"))
 var breakdown = args.Contains("--breakdown");
 var middleware = args.Contains("--middleware");
 var thinkTags = args.Contains("--think-tags");
-args = [.. args.Where(a => a is not ("--breakdown" or "--middleware" or "--think-tags"))];
+var middlewareBreakdown = args.Contains("--middleware-breakdown");
+args = [.. args.Where(a => a is not ("--breakdown" or "--middleware" or "--think-tags" or "--middleware-breakdown"))];
 
 // Without a --job argument, one measured configuration that finishes in a few minutes on 2 cores
 // (3 warmup + 20 measured iterations, 1 launch). `--job short` (3+3) or `--job dry` give quicker, rougher runs.
@@ -26,7 +27,9 @@ if (!args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparis
 }
 
 // `--middleware`: the default middleware pipeline against the raw SDK; `--think-tags`: the think-tag parser's throughput.
-var benchmark = middleware ? typeof(MiddlewarePipelineBenchmarks)
+// `--middleware-breakdown`: each middleware alone, and its per-request steps without I/O.
+var benchmark = middlewareBreakdown ? typeof(MiddlewareBreakdownBenchmarks)
+    : middleware ? typeof(MiddlewarePipelineBenchmarks)
     : thinkTags ? typeof(ThinkTagParserBenchmarks)
     : breakdown ? typeof(OverheadBreakdownBenchmarks)
     : typeof(ChatClientOverheadBenchmarks);

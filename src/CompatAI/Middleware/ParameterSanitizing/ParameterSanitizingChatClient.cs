@@ -32,6 +32,8 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
     public const string ChangesKey = "compatai.sanitizer.changes";
 
     private static readonly ChatRole s_developer = new("developer");
+    private static readonly HashSet<string> s_noParameters = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> s_noRenames = new(StringComparer.Ordinal);
     private readonly ParameterSanitizingOptions _options;
     private readonly QuirkResolver _quirks;
     private readonly ILogger _logger;
@@ -259,8 +261,9 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
     {
         var quirks = context.Quirks;
         var shaped = options.Clone();
-        var unsupported = new HashSet<string>(quirks.UnsupportedParameters ?? [], StringComparer.Ordinal);
-        var renamed = quirks.RenamedParameters ?? new Dictionary<string, string>();
+        // Most profiles rename and drop nothing: share read-only empty collections instead of allocating them per request.
+        var unsupported = quirks.UnsupportedParameters is { Count: > 0 } names ? new HashSet<string>(names, StringComparer.Ordinal) : s_noParameters;
+        var renamed = quirks.RenamedParameters ?? s_noRenames;
 
         int changesBefore = context.Changes.Count;
         int editsBefore = context.RawEdits.Count;
@@ -277,6 +280,12 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
     private static void DropTyped(ChatOptions o, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)
     {
+        if (unsupported.Count == 0 && renamed.Count == 0)
+        {
+            // Nothing can be dropped or renamed: skip the per-parameter closures.
+            return;
+        }
+
         Apply("temperature", o.Temperature, () => o.Temperature = null);
         Apply("top_p", o.TopP, () => o.TopP = null);
         Apply("top_k", o.TopK, () => o.TopK = null);

@@ -258,6 +258,7 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
             Mode = options.Mode;
             var fields = options.Fields?.ToArray() ?? quirks.ReasoningFields?.ToArray() ?? ReasoningExtractionOptions.DefaultFields;
             MessagePaths = [.. fields.Select(f => RawJson.Path("$.choices[0].message." + f))];
+            FieldNames = [.. fields.Select(RawJson.Path)];
             DeltaPaths = [.. fields.Select(f => RawJson.Path("$.choices[0].delta." + f))];
             TagNames = options.TagNames?.ToArray() ?? quirks.ReasoningTags?.ToArray() ?? ReasoningExtractionOptions.DefaultTags;
             DetectUntaggedAtStart = options.DetectUntaggedReasoningAtStart;
@@ -278,6 +279,9 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
 
         public byte[][] DeltaPaths { get; }
 
+        /// <summary>The reasoning field names, UTF-8 encoded.</summary>
+        public byte[][] FieldNames { get; }
+
         public string[] TagNames { get; }
 
         public bool? DetectUntaggedAtStart { get; }
@@ -294,7 +298,25 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
 
         public byte[][] UsagePaths { get; }
 
-        public string? ReadMessageReasoning(ChatCompletion completion) => ReadFirst(ref completion.Patch, MessagePaths);
+        public string? ReadMessageReasoning(ChatCompletion completion) =>
+            MayHaveMessageFields(ref completion.Patch) ? ReadFirst(ref completion.Patch, MessagePaths) : null;
+
+        /// <summary>
+        /// Returns <see langword="false"/> only when no reasoning field can be found: none was patched in, and the
+        /// message's JSON (read with one path walk instead of one per field) has no property of those names.
+        /// </summary>
+        private bool MayHaveMessageFields(ref JsonPatch patch)
+        {
+            foreach (var path in MessagePaths)
+            {
+                if (patch.Contains(path))
+                {
+                    return true;
+                }
+            }
+
+            return !RawJson.TryGet(ref patch, "$.choices[0].message"u8, out var message) || RawJson.HasAnyProperty(message.Span, FieldNames);
+        }
 
         /// <summary>Reads a delta's reasoning field; once one field has been found in a stream, only that one is read.</summary>
         public string? ReadDeltaReasoning(StreamingChatCompletionUpdate update, ref int foundField)

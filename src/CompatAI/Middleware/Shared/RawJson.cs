@@ -27,6 +27,44 @@ internal static class RawJson
         return false;
     }
 
+    /// <summary>
+    /// Returns whether the JSON object <paramref name="json"/> has a top-level property named like one of
+    /// <paramref name="utf8Names"/> (escaped names compare unescaped); <see langword="true"/> when it cannot tell.
+    /// </summary>
+    public static bool HasAnyProperty(ReadOnlySpan<byte> json, byte[][] utf8Names)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return true;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                foreach (var name in utf8Names)
+                {
+                    if (reader.ValueTextEquals(name))
+                    {
+                        return true;
+                    }
+                }
+
+                if (!reader.Read() || !reader.TrySkip())
+                {
+                    return true;
+                }
+            }
+
+            return reader.TokenType != JsonTokenType.EndObject;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Encodes a JSON path once, for reuse on every response.</summary>
     public static byte[] Path(string path) => Encoding.UTF8.GetBytes(path);
 

@@ -51,6 +51,30 @@ public sealed class ReasoningExtractingChatClientTests
     }
 
     [Fact]
+    public async Task Reads_a_reasoning_field_that_follows_long_content_and_nested_values()
+    {
+        // The extractor first scans the message's property names once; the field sits after values it must skip.
+        string content = string.Concat(Enumerable.Repeat("Plain answer text with \\\"quotes\\\" and {braces}. ", 50));
+        var completion = Fixtures.ParseCompletion($$"""{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"{{content}}","annotations":[],"extra":{"reasoning":"not this one","list":[1,{"reasoning_content":"nor this"}]},"reasoning_details":[{"type":"reasoning.text","text":"Thought last."}]},"finish_reason":"stop"}]}""");
+        var inner = new FakeChatClient { OnGet = (_, _, _) => Task.FromResult(Fixtures.ToResponse(completion)) };
+        using var client = new ReasoningExtractingChatClient(inner);
+        var response = await client.GetResponseAsync("hi");
+        Assert.Equal("Thought last.", Fixtures.Reasoning(response.Messages[0].Contents));
+        Assert.StartsWith("Plain answer text with \"quotes\"", Fixtures.Text(response.Messages[0].Contents), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ignores_reasoning_names_nested_below_the_message()
+    {
+        var completion = Fixtures.ParseCompletion("""{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"The answer.","extra":{"reasoning":"not a message field"}},"finish_reason":"stop"}]}""");
+        var inner = new FakeChatClient { OnGet = (_, _, _) => Task.FromResult(Fixtures.ToResponse(completion)) };
+        using var client = new ReasoningExtractingChatClient(inner);
+        var response = await client.GetResponseAsync("hi");
+        Assert.Empty(response.Messages[0].Contents.OfType<TextReasoningContent>());
+        Assert.Equal("The answer.", Fixtures.Text(response.Messages[0].Contents));
+    }
+
+    [Fact]
     public async Task Extracts_think_tags_from_ollama_content()
     {
         var response = await RunFixtureAsync("ollama-r1-think-tags-in-content-nonstream.json");
