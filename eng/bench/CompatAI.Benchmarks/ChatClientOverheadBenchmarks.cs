@@ -21,13 +21,10 @@ namespace CompatAI.Benchmarks;
 [CategoriesColumn]
 public class ChatClientOverheadBenchmarks
 {
-    private const string Model = "gpt-4o-mini";
-    private const string SystemPrompt = "You are a concise assistant.";
-    private const string UserPrompt = "Explain in a few paragraphs what a benchmark baseline is.";
-    private static readonly Uri s_endpoint = new("http://bench.local/v1");
+    private const string Model = BenchClients.Model;
 
-    private readonly List<SdkChatMessage> _sdkMessages = [new SystemChatMessage(SystemPrompt), new UserChatMessage(UserPrompt)];
-    private readonly List<AIChatMessage> _aiMessages = [new(ChatRole.System, SystemPrompt), new(ChatRole.User, UserPrompt)];
+    private readonly List<SdkChatMessage> _sdkMessages = BenchClients.SdkMessages();
+    private readonly List<AIChatMessage> _aiMessages = BenchClients.AIMessages();
 
     private HttpClient _nonStreamingHttp = null!;
     private HttpClient _streamingHttp = null!;
@@ -39,8 +36,8 @@ public class ChatClientOverheadBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _nonStreamingHttp = new HttpClient(new CannedResponseHandler(CannedResponses.ChatCompletionJson, "application/json"));
-        _streamingHttp = new HttpClient(new CannedResponseHandler(CannedResponses.ChatCompletionStreamSse, "text/event-stream"));
+        _nonStreamingHttp = BenchClients.NonStreamingHttp();
+        _streamingHttp = BenchClients.StreamingHttp();
         _rawNonStreaming = CreateRawClient(_nonStreamingHttp);
         _rawStreaming = CreateRawClient(_streamingHttp);
         _compatNonStreaming = CreateCompatClient(_nonStreamingHttp);
@@ -119,17 +116,7 @@ public class ChatClientOverheadBenchmarks
         return length;
     }
 
-    private static ChatClient CreateRawClient(HttpClient httpClient) => new(
-        Model,
-        new ApiKeyCredential("sk-bench"),
-        new OpenAIClientOptions { Endpoint = s_endpoint, Transport = new HttpClientPipelineTransport(httpClient) });
+    private static ChatClient CreateRawClient(HttpClient httpClient) => BenchClients.RawSdk(httpClient);
 
-    private static OpenAICompatibleChatClient CreateCompatClient(HttpClient httpClient) => new(new CompatChatClientOptions
-    {
-        Provider = "openai",
-        Endpoint = s_endpoint,
-        ApiKey = "sk-bench",
-        Model = Model,
-        HttpClient = httpClient,
-    });
+    private static OpenAICompatibleChatClient CreateCompatClient(HttpClient httpClient) => BenchClients.Adapter(httpClient);
 }

@@ -17,10 +17,9 @@ namespace CompatAI.Benchmarks;
 [MemoryDiagnoser]
 public class MiddlewareBreakdownBenchmarks
 {
-    private const string Model = "gpt-4o-mini";
-    private static readonly Uri s_endpoint = new("http://bench.local/v1");
+    private const string Model = BenchClients.Model;
 
-    private readonly List<AIChatMessage> _messages = [new(ChatRole.System, "You are a concise assistant."), new(ChatRole.User, "Explain in a few paragraphs what a benchmark baseline is.")];
+    private readonly List<AIChatMessage> _messages = BenchClients.AIMessages();
     private readonly ChatOptions _options = new() { Temperature = 0.7f, MaxOutputTokens = 512 };
 
     private HttpClient _http = null!;
@@ -39,15 +38,15 @@ public class MiddlewareBreakdownBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _http = new HttpClient(new CannedResponseHandler(CannedResponses.ChatCompletionJson, "application/json"));
-        _adapter = new OpenAICompatibleChatClient(new CompatChatClientOptions { Provider = "openai", Endpoint = s_endpoint, ApiKey = "sk-bench", Model = Model, HttpClient = _http });
+        _http = BenchClients.NonStreamingHttp();
+        _adapter = BenchClients.Adapter(_http);
         _sanitizer = new ParameterSanitizingChatClient(_adapter);
         _sanitizerOnly = _sanitizer;
         _reasoningOnly = new ReasoningExtractingChatClient(_adapter);
         _pipeline = CompatPipeline.Compose(_adapter, _adapter.Profile, Model);
         _settings = new ReasoningExtractingChatClient.Settings(new ReasoningExtractionOptions(), _adapter.Profile.GetQuirks(Model));
-        _streamingHttp = new HttpClient(new CannedResponseHandler(CannedResponses.ChatCompletionStreamSse, "text/event-stream"));
-        _streamingAdapter = new OpenAICompatibleChatClient(new CompatChatClientOptions { Provider = "openai", Endpoint = s_endpoint, ApiKey = "sk-bench", Model = Model, HttpClient = _streamingHttp });
+        _streamingHttp = BenchClients.StreamingHttp();
+        _streamingAdapter = BenchClients.Adapter(_streamingHttp);
         _streamingSanitizerOnly = new ParameterSanitizingChatClient(_streamingAdapter);
         _streamingReasoningOnly = new ReasoningExtractingChatClient(_streamingAdapter);
         _completion = (ChatCompletion)_adapter.GetResponseAsync(_messages, _options).GetAwaiter().GetResult().RawRepresentation!;

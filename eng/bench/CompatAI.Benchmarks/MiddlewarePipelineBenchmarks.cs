@@ -23,13 +23,10 @@ namespace CompatAI.Benchmarks;
 [CategoriesColumn]
 public class MiddlewarePipelineBenchmarks
 {
-    private const string Model = "gpt-4o-mini";
-    private const string SystemPrompt = "You are a concise assistant.";
-    private const string UserPrompt = "Explain in a few paragraphs what a benchmark baseline is.";
-    private static readonly Uri s_endpoint = new("http://bench.local/v1");
+    private const string Model = BenchClients.Model;
 
-    private readonly List<SdkChatMessage> _sdkMessages = [new SystemChatMessage(SystemPrompt), new UserChatMessage(UserPrompt)];
-    private readonly List<AIChatMessage> _aiMessages = [new(ChatRole.System, SystemPrompt), new(ChatRole.User, UserPrompt)];
+    private readonly List<SdkChatMessage> _sdkMessages = BenchClients.SdkMessages();
+    private readonly List<AIChatMessage> _aiMessages = BenchClients.AIMessages();
     private readonly ChatOptions _options = new() { Temperature = 0.7f, MaxOutputTokens = 512 };
     private readonly ChatCompletionOptions _sdkOptions = new() { Temperature = 0.7f, MaxOutputTokenCount = 512 };
 
@@ -45,8 +42,8 @@ public class MiddlewarePipelineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _nonStreamingHttp = new HttpClient(new CannedResponseHandler(CannedResponses.ChatCompletionJson, "application/json"));
-        _streamingHttp = new HttpClient(new CannedResponseHandler(CannedResponses.ChatCompletionStreamSse, "text/event-stream"));
+        _nonStreamingHttp = BenchClients.NonStreamingHttp();
+        _streamingHttp = BenchClients.StreamingHttp();
         _rawNonStreaming = CreateRawClient(_nonStreamingHttp);
         _rawStreaming = CreateRawClient(_streamingHttp);
         _adapterNonStreaming = CreateAdapter(_nonStreamingHttp);
@@ -136,17 +133,7 @@ public class MiddlewarePipelineBenchmarks
 
     private static IChatClient Compose(OpenAICompatibleChatClient adapter) => CompatPipeline.Compose(adapter, adapter.Profile, Model);
 
-    private static ChatClient CreateRawClient(HttpClient httpClient) => new(
-        Model,
-        new ApiKeyCredential("sk-bench"),
-        new OpenAIClientOptions { Endpoint = s_endpoint, Transport = new HttpClientPipelineTransport(httpClient) });
+    private static ChatClient CreateRawClient(HttpClient httpClient) => BenchClients.RawSdk(httpClient);
 
-    private static OpenAICompatibleChatClient CreateAdapter(HttpClient httpClient) => new(new CompatChatClientOptions
-    {
-        Provider = "openai",
-        Endpoint = s_endpoint,
-        ApiKey = "sk-bench",
-        Model = Model,
-        HttpClient = httpClient,
-    });
+    private static OpenAICompatibleChatClient CreateAdapter(HttpClient httpClient) => BenchClients.Adapter(httpClient);
 }

@@ -22,7 +22,6 @@ namespace CompatAI.Benchmarks;
 [CategoriesColumn]
 public class OverheadBreakdownBenchmarks
 {
-    private static readonly Uri s_endpoint = new("http://bench.local/v1");
     private readonly List<SdkChatMessage> _sdkMessages = [new SystemChatMessage("You are a concise assistant."), new UserChatMessage("Explain what a benchmark baseline is.")];
     private readonly byte[] _sseReadBuffer = new byte[4096];
 
@@ -210,9 +209,7 @@ public class OverheadBreakdownBenchmarks
         return total;
     }
 
-    private static ChatClient Raw(HttpClient http) =>
-        new("gpt-4o-mini", new ApiKeyCredential("sk-bench"), new OpenAIClientOptions { Endpoint = s_endpoint, Transport = new HttpClientPipelineTransport(http) });
+    private static ChatClient Raw(HttpClient http) => BenchClients.RawSdk(http);
 
-    private static OpenAICompatibleChatClient Compat(HttpClient http) =>
-        new(new CompatChatClientOptions { Provider = "openai", Endpoint = s_endpoint, ApiKey = "sk-bench", Model = "gpt-4o-mini", HttpClient = http });
+    private static OpenAICompatibleChatClient Compat(HttpClient http) => BenchClients.Adapter(http);
 }
