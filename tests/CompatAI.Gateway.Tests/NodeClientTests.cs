@@ -11,9 +11,9 @@ public sealed class NodeClientTests
     [Fact]
     public async Task Official_openai_npm_client_works_against_the_gateway()
     {
-        var folder = FindNodeFolder();
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "openai")),
-            $"The Node tests need the openai npm package: run '{Path.Combine(folder, "setup.sh")}' (npm ci) first.");
+        // Runs `npm ci` in node/ on first use (once per test run); fails with install instructions without Node/npm.
+        await NodePackages.EnsureInstalledAsync();
+        var folder = NodePackages.Folder;
 
         await using var emulator = await ProviderEmulator.StartAsync();
         await using var server = await GatewayServer.StartAsync(
@@ -27,7 +27,7 @@ public sealed class NodeClientTests
             .AddChatClient("tools", TestProviders.Tools(), "any")
             .AddAdapter("faults", TestProviders.Faults()));
 
-        var start = new ProcessStartInfo("node", [Path.Combine(folder, "gateway-client.mjs"), server.V1.ToString(), "sk-node-client", "groq/llama-3.3-70b-versatile"])
+        var start = new ProcessStartInfo(NodePackages.Node, [Path.Combine(folder, "gateway-client.mjs"), server.V1.ToString(), "sk-node-client", "groq/llama-3.3-70b-versatile"])
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
@@ -72,19 +72,5 @@ public sealed class NodeClientTests
         var midStream = result.GetProperty("midStream");
         Assert.Equal(JsonValueKind.String, midStream.GetProperty("error").ValueKind);
         Assert.Contains("broke off", midStream.GetProperty("error").GetString(), StringComparison.Ordinal);
-    }
-
-    private static string FindNodeFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "CompatAI.Gateway.Tests", "node");
-            if (File.Exists(Path.Combine(candidate, "gateway-client.mjs")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/CompatAI.Gateway.Tests/node not found above " + AppContext.BaseDirectory);
     }
 }
