@@ -8,8 +8,6 @@
 using System.ComponentModel;
 using CompatAI;
 using CompatAI.Emulator;
-using CompatAI.Middleware.Fallback;
-using CompatAI.Middleware.ParameterSanitizing;
 using Microsoft.Extensions.AI;
 
 var provider = ArgValue(args, "--provider");

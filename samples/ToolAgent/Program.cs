@@ -9,7 +9,6 @@
 // from dependency injection, configured the way an app's appsettings.json would configure them.
 using System.ComponentModel;
 using CompatAI;
-using CompatAI.DependencyInjection;
 using CompatAI.Emulator;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;

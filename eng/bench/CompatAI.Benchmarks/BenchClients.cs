@@ -1,6 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using CompatAI.Client;
+using CompatAI;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;

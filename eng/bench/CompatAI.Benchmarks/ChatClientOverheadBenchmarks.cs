@@ -2,7 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using CompatAI.Client;
+using CompatAI;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;

@@ -1,8 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using CompatAI.Builder;
-using CompatAI.Client;
-using CompatAI.Middleware.ParameterSanitizing;
-using CompatAI.Middleware.ReasoningExtraction;
+using CompatAI;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -43,7 +40,7 @@ public class MiddlewareBreakdownBenchmarks
         _sanitizer = new ParameterSanitizingChatClient(_adapter);
         _sanitizerOnly = _sanitizer;
         _reasoningOnly = new ReasoningExtractingChatClient(_adapter);
-        _pipeline = CompatPipeline.Compose(_adapter, _adapter.Profile, Model);
+        _pipeline = CompatQuirksPipeline.Wrap(_adapter, _adapter.Profile, options: null, loggerFactory: null);
         _settings = new ReasoningExtractingChatClient.Settings(new ReasoningExtractionOptions(), _adapter.Profile.GetQuirks(Model));
         _streamingHttp = BenchClients.StreamingHttp();
         _streamingAdapter = BenchClients.Adapter(_streamingHttp);

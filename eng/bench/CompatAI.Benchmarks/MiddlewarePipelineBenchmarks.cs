@@ -2,8 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using CompatAI.Builder;
-using CompatAI.Client;
+using CompatAI;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;
@@ -13,7 +12,7 @@ using SdkChatMessage = OpenAI.Chat.ChatMessage;
 namespace CompatAI.Benchmarks;
 
 /// <summary>
-/// The full default pipeline (<see cref="CompatPipeline.Compose(IChatClient, Providers.ProviderProfile, string?)"/>:
+/// The full default pipeline (<c>CompatQuirksPipeline.Wrap</c>:
 /// parameter sanitizer, reasoning extractor, adapter) against the raw OpenAI SDK and against the bare adapter, all reading
 /// the same canned bytes from the same in-memory handler. Goal: the pipeline within 15 % of the raw SDK's time and under
 /// 4 KB more allocation per request.
@@ -131,7 +130,7 @@ public class MiddlewarePipelineBenchmarks
         return length;
     }
 
-    private static IChatClient Compose(OpenAICompatibleChatClient adapter) => CompatPipeline.Compose(adapter, adapter.Profile, Model);
+    private static IChatClient Compose(OpenAICompatibleChatClient adapter) => CompatQuirksPipeline.Wrap(adapter, adapter.Profile, options: null, loggerFactory: null);
 
     private static ChatClient CreateRawClient(HttpClient httpClient) => BenchClients.RawSdk(httpClient);
 

@@ -1,6 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using CompatAI.Middleware.ReasoningExtraction;
+using CompatAI;
 
 namespace CompatAI.Benchmarks;
 

@@ -1,5 +1,5 @@
 using CompatAI.Gateway.Configuration;
-using CompatAI.Providers;
+using CompatAI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.AI;
 

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CompatAI.Gateway.Adapters;
 using CompatAI.Gateway.Configuration;
-using CompatAI.Providers;
+using CompatAI;
 using Microsoft.Extensions.AI;
 
 namespace CompatAI.Gateway.Providers;

@@ -1,11 +1,7 @@
-using CompatAI.Middleware.Fallback;
-using CompatAI.Middleware.ParameterSanitizing;
-using CompatAI.Middleware.ReasoningExtraction;
-using CompatAI.Middleware.SystemMerging;
-using CompatAI.Providers;
+using CompatAI;
 using Microsoft.Extensions.Configuration;
 
-namespace CompatAI.DependencyInjection;
+namespace CompatAI;
 
 /// <summary>The <c>CompatAI</c> configuration section: the providers and the fallback order.</summary>
 public sealed class CompatAIConfiguration

@@ -1,8 +1,8 @@
-using CompatAI.Providers;
+using CompatAI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace CompatAI.DependencyInjection;
+namespace CompatAI;
 
 /// <summary>Checks the <c>CompatAI</c> section at startup; every error names the configuration key to fix. Secrets never appear in messages.</summary>
 internal sealed class CompatAIConfigurationValidator(CompatRegistrations registrations, IConfiguration configuration) : IValidateOptions<CompatAIConfiguration>

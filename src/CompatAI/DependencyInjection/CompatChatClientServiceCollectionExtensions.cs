@@ -1,20 +1,16 @@
-using CompatAI.Builder;
-using CompatAI.Client;
-using CompatAI.Middleware.Fallback;
-using CompatAI.Providers;
+using CompatAI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace CompatAI.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// Registers CompatAI chat clients as <see cref="IChatClient"/> (singleton by default) and returns the
-/// <see cref="CompatChatClientBuilder"/>, to which middleware can still be added. Clients are read from the
-/// <c>CompatAI</c> configuration section (see <see cref="CompatAIConfiguration"/>) or built around a given inner client.
+/// Registers CompatAI chat clients from the <c>CompatAI</c> configuration section (see <see cref="CompatAIConfiguration"/>)
+/// with Microsoft.Extensions.AI's <c>AddChatClient</c>, and returns its <see cref="ChatClientBuilder"/>, to which
+/// application middleware (<c>UseFunctionInvocation</c>, <c>UseOpenTelemetry</c>, ...) is added around the provider's pipeline.
 /// </summary>
 public static class CompatChatClientServiceCollectionExtensions
 {
@@ -29,72 +25,20 @@ public static class CompatChatClientServiceCollectionExtensions
     /// <param name="services">The services; an <see cref="IConfiguration"/> must be registered (hosts do this).</param>
     /// <param name="providerName">The configuration name of the provider; <see langword="null"/> for the fallback chain.</param>
     /// <param name="lifetime">The lifetime of the client. Default: singleton.</param>
-    /// <returns>The builder, for adding middleware around the pipeline.</returns>
-    public static CompatChatClientBuilder AddCompatChatClient(this IServiceCollection services, string? providerName = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    /// <returns>Microsoft.Extensions.AI's builder, for adding middleware around the provider's pipeline.</returns>
+    public static ChatClientBuilder AddCompatChatClient(this IServiceCollection services, string? providerName = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
         => AddFromConfiguration(services, serviceKey: null, keyed: false, providerName, lifetime);
-
-    /// <summary>Registers <paramref name="innerClient"/> wrapped in whatever middleware is added to the returned builder.</summary>
-    /// <param name="services">The services.</param>
-    /// <param name="innerClient">The innermost client.</param>
-    /// <param name="lifetime">The lifetime of the client. Default: singleton.</param>
-    /// <returns>The builder.</returns>
-    public static CompatChatClientBuilder AddCompatChatClient(this IServiceCollection services, IChatClient innerClient, ServiceLifetime lifetime = ServiceLifetime.Singleton)
-    {
-        ArgumentNullException.ThrowIfNull(innerClient);
-        return AddCompatChatClient(services, _ => innerClient, lifetime);
-    }
-
-    /// <summary>Registers the client made by <paramref name="innerClientFactory"/>, wrapped in the middleware added to the returned builder.</summary>
-    /// <param name="services">The services.</param>
-    /// <param name="innerClientFactory">Creates the innermost client.</param>
-    /// <param name="lifetime">The lifetime of the client. Default: singleton.</param>
-    /// <returns>The builder.</returns>
-    public static CompatChatClientBuilder AddCompatChatClient(this IServiceCollection services, Func<IServiceProvider, IChatClient> innerClientFactory, ServiceLifetime lifetime = ServiceLifetime.Singleton)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(innerClientFactory);
-        var builder = new CompatChatClientBuilder(innerClientFactory);
-        services.Add(new ServiceDescriptor(typeof(IChatClient), sp => builder.Build(sp), lifetime));
-        return builder;
-    }
 
     /// <summary>Like <see cref="AddCompatChatClient(IServiceCollection, string?, ServiceLifetime)"/>, registered under <paramref name="serviceKey"/>.</summary>
     /// <param name="services">The services.</param>
     /// <param name="serviceKey">The key of the registration.</param>
     /// <param name="providerName">The configuration name of the provider; <see langword="null"/> for the fallback chain.</param>
     /// <param name="lifetime">The lifetime of the client. Default: singleton.</param>
-    /// <returns>The builder.</returns>
-    public static CompatChatClientBuilder AddKeyedCompatChatClient(this IServiceCollection services, object? serviceKey, string? providerName = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    /// <returns>Microsoft.Extensions.AI's builder.</returns>
+    public static ChatClientBuilder AddKeyedCompatChatClient(this IServiceCollection services, object? serviceKey, string? providerName = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
         => AddFromConfiguration(services, serviceKey, keyed: true, providerName, lifetime);
 
-    /// <summary>Like <see cref="AddCompatChatClient(IServiceCollection, IChatClient, ServiceLifetime)"/>, registered under <paramref name="serviceKey"/>.</summary>
-    /// <param name="services">The services.</param>
-    /// <param name="serviceKey">The key of the registration.</param>
-    /// <param name="innerClient">The innermost client.</param>
-    /// <param name="lifetime">The lifetime of the client. Default: singleton.</param>
-    /// <returns>The builder.</returns>
-    public static CompatChatClientBuilder AddKeyedCompatChatClient(this IServiceCollection services, object? serviceKey, IChatClient innerClient, ServiceLifetime lifetime = ServiceLifetime.Singleton)
-    {
-        ArgumentNullException.ThrowIfNull(innerClient);
-        return AddKeyedCompatChatClient(services, serviceKey, _ => innerClient, lifetime);
-    }
-
-    /// <summary>Like <see cref="AddCompatChatClient(IServiceCollection, Func{IServiceProvider, IChatClient}, ServiceLifetime)"/>, registered under <paramref name="serviceKey"/>.</summary>
-    /// <param name="services">The services.</param>
-    /// <param name="serviceKey">The key of the registration.</param>
-    /// <param name="innerClientFactory">Creates the innermost client.</param>
-    /// <param name="lifetime">The lifetime of the client. Default: singleton.</param>
-    /// <returns>The builder.</returns>
-    public static CompatChatClientBuilder AddKeyedCompatChatClient(this IServiceCollection services, object? serviceKey, Func<IServiceProvider, IChatClient> innerClientFactory, ServiceLifetime lifetime = ServiceLifetime.Singleton)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(innerClientFactory);
-        var builder = new CompatChatClientBuilder(innerClientFactory);
-        services.Add(new ServiceDescriptor(typeof(IChatClient), serviceKey, (sp, _) => builder.Build(sp), lifetime));
-        return builder;
-    }
-
-    private static CompatChatClientBuilder AddFromConfiguration(IServiceCollection services, object? serviceKey, bool keyed, string? providerName, ServiceLifetime lifetime)
+    private static ChatClientBuilder AddFromConfiguration(IServiceCollection services, object? serviceKey, bool keyed, string? providerName, ServiceLifetime lifetime)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (providerName is not null && string.IsNullOrWhiteSpace(providerName))
@@ -115,7 +59,7 @@ public static class CompatChatClientServiceCollectionExtensions
 
         registrations.RequestedProviders.Add(providerName);
         Func<IServiceProvider, IChatClient> inner = sp => CreateFromConfiguration(sp, providerName);
-        return keyed ? AddKeyedCompatChatClient(services, serviceKey, inner, lifetime) : AddCompatChatClient(services, inner, lifetime);
+        return keyed ? services.AddKeyedChatClient(serviceKey, inner, lifetime) : services.AddChatClient(inner, lifetime);
     }
 
     private static IChatClient CreateFromConfiguration(IServiceProvider services, string? providerName)
@@ -153,12 +97,10 @@ public static class CompatChatClientServiceCollectionExtensions
             options.Headers[header] = value;
         }
 
-        var adapter = new OpenAICompatibleChatClient(options);
-        return CompatPipeline.Compose(adapter, adapter.Profile, adapter.Model, new CompatPipelineOptions
-        {
-            ParameterSanitizer = settings.ParameterSanitizer,
-            Reasoning = settings.Reasoning,
-            SystemMerge = settings.SystemMerge,
-        }, loggerFactory);
+        options.ParameterSanitizer = settings.ParameterSanitizer;
+        options.Reasoning = settings.Reasoning;
+        options.SystemMerge = settings.SystemMerge;
+        options.LoggerFactory = loggerFactory;
+        return CompatChatClient.Create(options);
     }
 }

@@ -1,5 +1,4 @@
-using CompatAI.Client;
-using CompatAI.Providers;
+using CompatAI;
 
 namespace CompatAI.Tests.Infrastructure;
 

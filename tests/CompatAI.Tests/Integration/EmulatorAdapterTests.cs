@@ -1,4 +1,4 @@
-using CompatAI.Client;
+using CompatAI;
 using CompatAI.Emulator;
 using Microsoft.Extensions.AI;
 

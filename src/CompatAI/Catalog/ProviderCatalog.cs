@@ -1,0 +1,196 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CompatAI;
+
+/// <summary>
+/// The set of known provider profiles, looked up by name or alias (case-insensitive). <see cref="Default"/> is the
+/// built-in catalog; <see cref="With(ProviderProfile)"/> returns a copy with a profile added or replaced.
+/// </summary>
+public sealed class ProviderCatalog
+{
+    private static readonly Lazy<ProviderCatalog> s_default = new(LoadEmbedded);
+    private readonly FrozenDictionary<string, ProviderProfile> _byName;
+    private readonly FrozenDictionary<string, ProviderProfile> _byNameOrAlias;
+
+    /// <summary>Creates a catalog from profiles. Later profiles replace earlier ones with the same name.</summary>
+    /// <param name="profiles">The profiles.</param>
+    /// <exception cref="ArgumentException">An alias is claimed by two providers, or a profile has no name.</exception>
+    public ProviderCatalog(IEnumerable<ProviderProfile> profiles)
+    {
+        ArgumentNullException.ThrowIfNull(profiles);
+        var byName = new Dictionary<string, ProviderProfile>(StringComparer.OrdinalIgnoreCase);
+        foreach (var profile in profiles)
+        {
+            if (string.IsNullOrWhiteSpace(profile.Name))
+            {
+                throw new ArgumentException("A provider profile has no name.", nameof(profiles));
+            }
+
+            byName[profile.Name] = profile;
+        }
+
+        var byNameOrAlias = new Dictionary<string, ProviderProfile>(byName, StringComparer.OrdinalIgnoreCase);
+        foreach (var profile in byName.Values)
+        {
+            foreach (var alias in profile.Aliases)
+            {
+                if (byNameOrAlias.TryGetValue(alias, out var other) && !ReferenceEquals(other, profile))
+                {
+                    throw new ArgumentException($"The alias '{alias}' of provider '{profile.Name}' is already the name or an alias of provider '{other.Name}'.", nameof(profiles));
+                }
+
+                byNameOrAlias[alias] = profile;
+            }
+        }
+
+        _byName = byName.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _byNameOrAlias = byNameOrAlias.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Gets the built-in catalog.</summary>
+    public static ProviderCatalog Default => s_default.Value;
+
+    /// <summary>Gets every profile, ordered by name.</summary>
+    public IReadOnlyList<ProviderProfile> Profiles => [.. _byName.Values.OrderBy(p => p.Name, StringComparer.Ordinal)];
+
+    /// <summary>Looks a provider up by name or alias.</summary>
+    /// <param name="nameOrAlias">The name or alias, case-insensitive.</param>
+    /// <param name="profile">The profile, when found.</param>
+    /// <returns><see langword="true"/> when the provider is known.</returns>
+    public bool TryGet(string nameOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProviderProfile? profile)
+    {
+        ArgumentNullException.ThrowIfNull(nameOrAlias);
+        return _byNameOrAlias.TryGetValue(nameOrAlias.Trim(), out profile);
+    }
+
+    /// <summary>Gets a provider by name or alias.</summary>
+    /// <param name="nameOrAlias">The name or alias, case-insensitive.</param>
+    /// <returns>The profile.</returns>
+    /// <exception cref="ArgumentException">No provider has that name or alias; the message lists the known names.</exception>
+    public ProviderProfile Get(string nameOrAlias)
+    {
+        if (TryGet(nameOrAlias, out var profile))
+        {
+            return profile;
+        }
+
+        throw new ArgumentException(
+            $"Unknown provider '{nameOrAlias}'. Known providers: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}. Use 'custom' with an Endpoint for any other OpenAI-compatible URL.",
+            nameof(nameOrAlias));
+    }
+
+    /// <summary>Returns a copy of this catalog with <paramref name="profile"/> added, or replacing the profile of the same name.</summary>
+    /// <param name="profile">The profile to add.</param>
+    /// <returns>The new catalog.</returns>
+    public ProviderCatalog With(ProviderProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return new ProviderCatalog(_byName.Values.Append(profile));
+    }
+
+    /// <summary>
+    /// Returns a copy of this catalog with profiles overridden or added from configuration: each child section of
+    /// <paramref name="providers"/> is named after a provider; for a known provider only the keys present change
+    /// (for example <c>Catalog:groq:Quirks:MaxChoices</c>), an unknown name adds a new profile.
+    /// </summary>
+    /// <param name="providers">A section whose children are provider names, such as <c>CompatAI:Catalog</c>.</param>
+    /// <returns>The new catalog; this one is not changed.</returns>
+    /// <exception cref="InvalidOperationException">A value cannot be converted; the message names the configuration key.</exception>
+    public ProviderCatalog WithOverrides(Microsoft.Extensions.Configuration.IConfiguration providers)
+    {
+        ArgumentNullException.ThrowIfNull(providers);
+        var profiles = new Dictionary<string, ProviderProfile>(_byName, StringComparer.OrdinalIgnoreCase);
+        foreach (var section in providers.GetChildren())
+        {
+            // Start from a deep copy (the shared profile is never touched); lists named in configuration are replaced,
+            // not appended to, so drop them from the copy before binding. Dictionaries (headers) merge key by key.
+            var node = TryGet(section.Key, out var existing)
+                ? JsonSerializer.SerializeToNode(existing, ProviderCatalogJsonContext.Default.ProviderProfile)!.AsObject()
+                : new System.Text.Json.Nodes.JsonObject { ["name"] = section.Key.ToLowerInvariant() };
+            DropOverriddenLists(node, section);
+            var profile = node.Deserialize(ProviderCatalogJsonContext.Default.ProviderProfile)!;
+            try
+            {
+                Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(section, profile, o => o.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new InvalidOperationException($"Configuration '{section.Path}' cannot override provider '{section.Key}': {ex.Message}", ex);
+            }
+
+            profiles.Remove(profile.Name);
+            profiles[profile.Name] = profile;
+        }
+
+        return new ProviderCatalog(profiles.Values);
+    }
+
+    private static void DropOverriddenLists(System.Text.Json.Nodes.JsonObject node, Microsoft.Extensions.Configuration.IConfiguration section)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var key = node.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, child.Key, StringComparison.OrdinalIgnoreCase));
+            switch (key is null ? null : node[key])
+            {
+                case System.Text.Json.Nodes.JsonArray:
+                    node.Remove(key!);
+                    break;
+                case System.Text.Json.Nodes.JsonObject inner:
+                    DropOverriddenLists(inner, child);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Reads profiles from catalog JSON (the format of the embedded <c>providers.json</c>).</summary>
+    /// <param name="utf8Json">The JSON document: <c>{ "providers": [ ... ] }</c>.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="FormatException">The document is not a valid catalog; the message names the problem.</exception>
+    public static ProviderCatalog FromJson(ReadOnlySpan<byte> utf8Json)
+    {
+        CatalogDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(utf8Json, ProviderCatalogJsonContext.Default.CatalogDocument);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"The provider catalog is not valid: {ex.Message}", ex);
+        }
+
+        if (document?.Providers is not { Count: > 0 } providers)
+        {
+            throw new FormatException("The provider catalog has no 'providers' array.");
+        }
+
+        return new ProviderCatalog(providers);
+    }
+
+    private static ProviderCatalog LoadEmbedded()
+    {
+        using var stream = typeof(ProviderCatalog).Assembly.GetManifestResourceStream("CompatAI.providers.json")
+            ?? throw new InvalidOperationException("The embedded provider catalog is missing from the CompatAI assembly.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return FromJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    internal sealed class CatalogDocument
+    {
+        public List<ProviderProfile>? Providers { get; set; }
+    }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true,
+    UseStringEnumConverter = true,
+    RespectRequiredConstructorParameters = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(ProviderCatalog.CatalogDocument))]
+[JsonSerializable(typeof(ProviderProfile))]
+[JsonSerializable(typeof(ProviderQuirks))]
+internal sealed partial class ProviderCatalogJsonContext : JsonSerializerContext;

@@ -1,0 +1,91 @@
+using CompatAI;
+
+namespace CompatAI;
+
+/// <summary>What <see cref="ReasoningExtractingChatClient"/> does with the reasoning it finds.</summary>
+public enum ReasoningOutputMode
+{
+    /// <summary>Reasoning is returned as <see cref="Microsoft.Extensions.AI.TextReasoningContent"/>, separate from the answer (default).</summary>
+    Separate,
+
+    /// <summary>Reasoning is removed from the response.</summary>
+    Drop,
+
+    /// <summary>
+    /// Like <see cref="Separate"/>, but when the answer text is empty the reasoning becomes the answer (as
+    /// <see cref="Microsoft.Extensions.AI.TextContent"/>). When streaming, reasoning is held back until answer text
+    /// appears, so it is never emitted twice.
+    /// </summary>
+    AnswerWhenContentEmpty,
+}
+
+/// <summary>Configures <see cref="ReasoningExtractingChatClient"/>. Unset properties take the provider profile's value, then the default named on each.</summary>
+public sealed class ReasoningExtractionOptions
+{
+    /// <summary>Gets or sets what is done with reasoning. Default: <see cref="ReasoningOutputMode.Separate"/>.</summary>
+    public ReasoningOutputMode Mode { get; set; } = ReasoningOutputMode.Separate;
+
+    /// <summary>
+    /// Gets or sets the response fields read as reasoning, in order of preference (the first present wins, so the same
+    /// reasoning is never taken twice). Default: the profile's <see cref="ProviderQuirks.ReasoningFields"/>, else
+    /// <c>reasoning_content</c>, <c>reasoning</c>, <c>reasoning_details</c>.
+    /// </summary>
+    public IList<string>? Fields { get; set; }
+
+    /// <summary>
+    /// Gets or sets the tag names that wrap reasoning inside the content. An empty list turns tag parsing off.
+    /// Default: the profile's <see cref="ProviderQuirks.ReasoningTags"/>, else <c>think</c>.
+    /// </summary>
+    public IList<string>? TagNames { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether, in a stream, text before the first tag is held back until a tag decides what it is, so that
+    /// reasoning that starts without an opening tag (and ends with an orphan closing tag) is recognised. Holding delays
+    /// the first answer text of responses that contain no tag at all until the end of the stream. When off, an orphan
+    /// closing tag is removed and the text before it stays answer text. Non-streaming responses always recognise an
+    /// orphan closing tag. Default: on when the profile lists reasoning tags and the model is one whose template opens
+    /// the tag in the prompt (model ids with <c>r1</c>, <c>qwq</c> or <c>think</c>), else off.
+    /// </summary>
+    public bool? DetectUntaggedReasoningAtStart { get; set; }
+
+    /// <summary>
+    /// Gets or sets how reasoning on assistant messages sent back is treated. Default: the profile's
+    /// <see cref="ProviderQuirks.ReasoningReplay"/>, else <see cref="CompatAI.ReasoningReplay.None"/> (left as it is).
+    /// </summary>
+    public ReasoningReplay? Replay { get; set; }
+
+    /// <summary>Gets or sets the assistant message field reasoning is replayed in. Default: the profile's, else <c>reasoning_content</c>.</summary>
+    public string? ReplayField { get; set; }
+
+    /// <summary>
+    /// Gets or sets what is replayed on an assistant tool-call message that has no reasoning (for example one produced by
+    /// another provider) when replay is <see cref="CompatAI.ReasoningReplay.Required"/>. DeepSeek rejects a missing field
+    /// (<c>""</c> satisfies it); Kimi K2.6 rejects an empty placeholder. Default: <see langword="null"/> (such messages are
+    /// sent without the field).
+    /// </summary>
+    public string? MissingReasoningPlaceholder { get; set; }
+
+    /// <summary>
+    /// Gets or sets the top-level response fields read as citations (<c>citations</c>: an array of URLs;
+    /// <c>search_results</c>: objects with <c>url</c>, <c>title</c>, <c>snippet</c>). Default: the profile's (none when the
+    /// profile names none), else, for a client without a profile, both.
+    /// </summary>
+    public IList<string>? CitationFields { get; set; }
+
+    /// <summary>
+    /// Gets or sets the provider-specific usage fields (paths under <c>usage</c>, dotted for nested ones) copied into
+    /// <see cref="Microsoft.Extensions.AI.UsageDetails.AdditionalCounts"/> (token and request counters) or, for money
+    /// fields (names containing <c>cost</c>, except <c>cost_in_usd_ticks</c>), the response's <c>AdditionalProperties</c> as a <see cref="double"/>. Default: the profile's (none when the profile names none), else, for a client without a
+    /// profile, a built-in list of known counters.
+    /// </summary>
+    public IList<string>? UsageFields { get; set; }
+
+    internal static readonly string[] DefaultFields = ["reasoning_content", "reasoning", "reasoning_details"];
+    internal static readonly string[] DefaultTags = ["think"];
+    internal static readonly string[] DefaultCitationFields = ["citations", "search_results"];
+    internal static readonly string[] DefaultUsageFields =
+    [
+        "prompt_cache_hit_tokens", "prompt_cache_miss_tokens", "cached_tokens", "num_cached_tokens",
+        "cache_creation_input_tokens", "citation_tokens", "num_search_queries", "cost", "cost_in_usd_ticks",
+    ];
+}

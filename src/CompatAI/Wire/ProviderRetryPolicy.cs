@@ -1,0 +1,70 @@
+using System.ClientModel.Primitives;
+
+namespace CompatAI;
+
+/// <summary>
+/// Retries an HTTP attempt that failed for a transient reason (see <see cref="IsTransient"/>), waiting what the provider
+/// asked for (<c>retry-after-ms</c>, <c>retry-after</c>) up to <see cref="RetryOptions.MaxRetryAfter"/>, or an exponential
+/// backoff with jitter. Replaces the SDK's default policy, which retries with no delay.
+/// </summary>
+/// <remarks>Errors arrive here as <see cref="ProviderException"/>: <see cref="WireNormalizingPolicy"/> sits below and converts every failure.</remarks>
+internal sealed class ProviderRetryPolicy(RetryOptions options, TimeProvider timeProvider) : PipelinePolicy
+{
+    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+        throw new NotSupportedException("CompatAI's OpenAI-compatible client only issues asynchronous requests.");
+
+    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        List<ProviderException>? failures = null;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+                return;
+            }
+            catch (ProviderException ex) when (attempt < options.MaxRetries && IsTransient(ex) && !message.CancellationToken.IsCancellationRequested)
+            {
+                var delay = GetDelay(ex, attempt);
+                if (delay is null)
+                {
+                    throw; // the provider asked for a longer wait than we are allowed to make
+                }
+
+                (failures ??= []).Add(ex);
+                await Task.Delay(delay.Value, timeProvider, message.CancellationToken).ConfigureAwait(false);
+            }
+            catch (ProviderException ex) when (failures is not null)
+            {
+                failures.Add(ex);
+                throw new ProviderException(ex.ProviderName, ex.Kind, $"{ex.Message} (after {failures.Count} attempts)", ex.StatusCode, ex.ErrorCode, ex.RetryAfter, ex)
+                {
+                    ResponseBody = ex.ResponseBody,
+                    Attempts = failures,
+                };
+            }
+        }
+    }
+
+    internal static bool IsTransient(ProviderException ex) => ex.Kind is ProviderErrorKind.RateLimited
+        or ProviderErrorKind.ServerError
+        or ProviderErrorKind.Unavailable
+        or ProviderErrorKind.Timeout;
+
+    internal TimeSpan? GetDelay(ProviderException ex, int attempt)
+    {
+        if (ex.RetryAfter is { } requested)
+        {
+            return requested <= options.MaxRetryAfter ? requested : null;
+        }
+
+        var backoff = options.BaseDelay * Math.Pow(2, attempt);
+        if (backoff > options.MaxDelay)
+        {
+            backoff = options.MaxDelay;
+        }
+
+        // Full jitter between half and the whole backoff keeps synchronized clients from retrying in lockstep.
+        return backoff * (0.5 + (Random.Shared.NextDouble() * 0.5));
+    }
+}

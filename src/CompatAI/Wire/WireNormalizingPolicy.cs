@@ -1,0 +1,100 @@
+using System.ClientModel.Primitives;
+
+namespace CompatAI;
+
+/// <summary>
+/// The last policy before the HTTP transport. It turns every failure into a <see cref="ProviderException"/> (HTTP
+/// errors of any body shape, connection failures, timeouts, error objects inside a 200 body) and repairs provider
+/// deviations on the wire before the OpenAI SDK parses them: non-streaming bodies are repaired in place and streamed
+/// bodies are wrapped in an <see cref="SseNormalizingStream"/>.
+/// </summary>
+internal sealed class WireNormalizingPolicy(string providerName, string? apiKey) : PipelinePolicy
+{
+    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+        throw new NotSupportedException("CompatAI's OpenAI-compatible client only issues asynchronous requests.");
+
+    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        try
+        {
+            await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!message.CancellationToken.IsCancellationRequested)
+        {
+            throw new ProviderException(providerName, ProviderErrorKind.Timeout, $"{providerName}: no response within the network timeout of {message.NetworkTimeout?.TotalSeconds ?? 100:0.#} s.", innerException: ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is System.ClientModel.ClientResultException && ex.InnerException is HttpRequestException or IOException))
+        {
+            throw new ProviderException(
+                providerName,
+                ProviderErrorKind.Unavailable,
+                SecretRedactor.Redact($"{providerName}: could not reach {message.Request.Uri?.GetLeftPart(UriPartial.Authority)}: {ex.Message}", apiKey),
+                innerException: ex);
+        }
+
+        var response = message.Response!;
+        if (response.Status is < 200 or > 299)
+        {
+            var body = await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);
+            throw ProviderErrorParser.FromResponse(
+                providerName,
+                response.Status,
+                response.ReasonPhrase,
+                name => response.Headers.TryGetValue(name, out var value) ? value : null,
+                body.ToMemory().Span,
+                apiKey);
+        }
+
+        if (!message.BufferResponse)
+        {
+            if (response.ContentStream is { } stream)
+            {
+                response.ContentStream = new SseNormalizingStream(stream, providerName, apiKey, StreamObservations.Current);
+            }
+
+            return;
+        }
+
+        var content = response.Content.ToMemory();
+        // A body the fast search clears but that has no standard finish reason must be repaired below, which parses
+        // it: tokenize it precisely first so that malformed JSON is reported as such.
+        if (!WireJsonNormalizer.TryScanFast(content.Span, out var findings) || (findings & WireJsonNormalizer.Findings.Finished) == 0)
+        {
+            findings = WireJsonNormalizer.ScanPrecisely(content.Span);
+        }
+
+        if ((findings & WireJsonNormalizer.Findings.Error) != 0)
+        {
+            throw ProviderErrorParser.FromInlineError(providerName, content.Span, apiKey, outputStarted: false);
+        }
+
+        if ((findings & WireJsonNormalizer.Findings.Malformed) != 0)
+        {
+            throw new ProviderException(
+                providerName,
+                ProviderErrorKind.ServerError,
+                SecretRedactor.Redact($"{providerName}: the response is not valid JSON: {System.Text.Encoding.UTF8.GetString(content.Span[..Math.Min(content.Length, 300)])}", apiKey),
+                response.Status)
+            {
+                ResponseBody = SecretRedactor.Redact(System.Text.Encoding.UTF8.GetString(content.Span[..Math.Min(content.Length, 8192)]), apiKey),
+            };
+        }
+
+        // Non-streaming bodies also need a finish reason: a null or missing one makes the SDK throw.
+        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != 0
+            || (findings & WireJsonNormalizer.Findings.Finished) == 0)
+        {
+            var repaired = WireJsonNormalizer.Repair(content.Span, streaming: false, null, out var errorFinish);
+            if (errorFinish is not null)
+            {
+                throw new ProviderException(providerName, ProviderErrorKind.ServerError, $"{providerName}: the provider reported finish_reason '{errorFinish}' instead of an answer.", response.Status);
+            }
+
+            if (repaired is not null)
+            {
+                response.ContentStream = new MemoryStream(repaired, writable: false);
+                await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}
