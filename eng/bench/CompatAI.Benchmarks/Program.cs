@@ -3,8 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using CompatAI.Benchmarks;
 
-// The comparison is ChatClientOverheadBenchmarks. `--breakdown` runs OverheadBreakdownBenchmarks instead: the layers of
-// CompatAI's overhead measured one by one (see eng/bench/README.md).
+// The comparison is ChatClientOverheadBenchmarks (raw SDK, bare AsIChatClient(), CompatAI's client and CompatChatClient.Create).
 // `--interleaved` runs InterleavedComparison, a CPU-time cross-check for machines too loaded for wall-clock means.
 if (args.Contains("--interleaved"))
 {
@@ -12,11 +11,10 @@ if (args.Contains("--interleaved"))
     return;
 }
 
-var breakdown = args.Contains("--breakdown");
 var middleware = args.Contains("--middleware");
 var thinkTags = args.Contains("--think-tags");
 var middlewareBreakdown = args.Contains("--middleware-breakdown");
-args = [.. args.Where(a => a is not ("--breakdown" or "--middleware" or "--think-tags" or "--middleware-breakdown"))];
+args = [.. args.Where(a => a is not ("--middleware" or "--think-tags" or "--middleware-breakdown"))];
 
 // Without a --job argument, one measured configuration that finishes in a few minutes on 2 cores
 // (3 warmup + 20 measured iterations, 1 launch). `--job short` (3+3) or `--job dry` give quicker, rougher runs.
@@ -31,6 +29,5 @@ if (!args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparis
 var benchmark = middlewareBreakdown ? typeof(MiddlewareBreakdownBenchmarks)
     : middleware ? typeof(MiddlewarePipelineBenchmarks)
     : thinkTags ? typeof(ThinkTagParserBenchmarks)
-    : breakdown ? typeof(OverheadBreakdownBenchmarks)
     : typeof(ChatClientOverheadBenchmarks);
 BenchmarkSwitcher.FromTypes([benchmark]).Run(args, config);

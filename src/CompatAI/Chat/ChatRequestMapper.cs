@@ -3,280 +3,70 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
-using SdkChatMessage = OpenAI.Chat.ChatMessage;
 
 namespace CompatAI;
 
-/// <summary>Maps Microsoft.Extensions.AI messages and options to the OpenAI SDK's request types.</summary>
+/// <summary>
+/// The request-side work that Microsoft.Extensions.AI.OpenAI's <c>AsIChatClient()</c> does differently from what
+/// OpenAI-compatible providers need. Everything else (roles, content parts, sampling options) is left to it.
+/// </summary>
 internal static class ChatRequestMapper
 {
     private static readonly ChatRole s_developer = new("developer");
 
-    /// <summary>Maps the conversation; <see cref="ChatOptions.Instructions"/> become a leading system message.</summary>
-    public static List<SdkChatMessage> ToSdkMessages(IEnumerable<AIChatMessage> messages, ChatOptions? options)
+    /// <summary>
+    /// Returns the options to pass to <c>AsIChatClient()</c>: a clone whose <see cref="ChatOptions.RawRepresentationFactory"/>
+    /// builds on the caller's and adds what the upstream mapping leaves out or changes (<see cref="Apply"/>), with the
+    /// properties handled there cleared so that the upstream mapping does not handle them again.
+    /// </summary>
+    public static ChatOptions? PrepareOptions(ChatOptions? options)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var result = new List<SdkChatMessage>();
-        if (!string.IsNullOrWhiteSpace(options?.Instructions))
+        if (options is null
+            || (options.Tools is not { Count: > 0 } && options.ResponseFormat is not ChatResponseFormatJson && options.ToolMode is null
+                && options.TopK is null && options.AdditionalProperties is not { Count: > 0 } && string.IsNullOrEmpty(options.ModelId)))
         {
-            result.Add(new SystemChatMessage(options.Instructions));
+            return options;
         }
 
-        var index = 0;
-        foreach (var message in messages)
+        var original = options;
+        var callerFactory = options.RawRepresentationFactory;
+        var clone = options.Clone();
+        clone.Tools = null;
+        clone.ToolMode = null;
+        clone.TopK = null;
+        clone.AdditionalProperties = null;
+        if (clone.ResponseFormat is ChatResponseFormatJson)
         {
-            if (message is null)
-            {
-                throw new ArgumentException($"messages[{index}] is null.", nameof(messages));
-            }
-
-            AddMessage(result, message, index);
-            index++;
+            clone.ResponseFormat = null;
         }
 
-        if (result.Count == 0)
+        clone.RawRepresentationFactory = client =>
         {
-            throw new ArgumentException("The conversation is empty: send at least one message.", nameof(messages));
-        }
-
-        return result;
-    }
-
-    private static void AddMessage(List<SdkChatMessage> result, AIChatMessage message, int index)
-    {
-        if (message.RawRepresentation is SdkChatMessage raw)
-        {
-            result.Add(raw);
-            return;
-        }
-
-        var role = message.Role;
-        if (role == ChatRole.Tool)
-        {
-            var any = false;
-            foreach (var content in message.Contents)
-            {
-                if (content is FunctionResultContent functionResult)
-                {
-                    result.Add(new ToolChatMessage(functionResult.CallId, SerializeResult(functionResult)));
-                    any = true;
-                }
-            }
-
-            if (!any && message.Text is { Length: > 0 } text)
-            {
-                throw new ArgumentException($"messages[{index}] has the tool role but no FunctionResultContent: a tool message must answer a tool call by its id.", "messages");
-            }
-
-            return;
-        }
-
-        if (role == ChatRole.Assistant)
-        {
-            result.Add(ToAssistantMessage(message, index));
-            return;
-        }
-
-        var parts = ToParts(message, index);
-        var name = SanitizeName(message.AuthorName);
-        if (role == ChatRole.System)
-        {
-            result.Add(new SystemChatMessage(parts) { ParticipantName = name });
-        }
-        else if (role == s_developer)
-        {
-            result.Add(new DeveloperChatMessage(parts) { ParticipantName = name });
-        }
-        else if (role == ChatRole.User)
-        {
-            result.Add(new UserChatMessage(parts) { ParticipantName = name });
-        }
-        else
-        {
-            throw new ArgumentException($"messages[{index}] has the role '{role.Value}', which Chat Completions does not have; use system, developer, user, assistant or tool.", "messages");
-        }
-    }
-
-    private static AssistantChatMessage ToAssistantMessage(AIChatMessage message, int index)
-    {
-        List<ChatToolCall>? toolCalls = null;
-        List<ChatMessageContentPart>? parts = null;
-        string? refusal = null;
-        foreach (var content in message.Contents)
-        {
-            switch (content)
-            {
-                case FunctionCallContent call:
-                    var arguments = call.Arguments is null
-                        ? BinaryData.FromString("{}")
-                        : BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
-                    (toolCalls ??= []).Add(ChatToolCall.CreateFunctionToolCall(call.CallId, call.Name, arguments));
-                    break;
-                case ErrorContent { ErrorCode: "Refusal" } error:
-                    refusal = error.Message;
-                    break;
-                case TextContent text when text.Text.Length > 0:
-                    (parts ??= []).Add(ChatMessageContentPart.CreateTextPart(text.Text));
-                    break;
-                case TextReasoningContent or UsageContent or ErrorContent or TextContent:
-                    // Reasoning is replayed (where a provider wants it) by the reasoning middleware; metadata is never sent.
-                    break;
-                default:
-                    if (ToPart(content, index) is { } part)
-                    {
-                        (parts ??= []).Add(part);
-                    }
-
-                    break;
-            }
-        }
-
-        var assistant = toolCalls is not null ? new AssistantChatMessage(toolCalls) : new AssistantChatMessage(parts ?? [ChatMessageContentPart.CreateTextPart(string.Empty)]);
-        if (toolCalls is not null && parts is not null)
-        {
-            foreach (var part in parts)
-            {
-                assistant.Content.Add(part);
-            }
-        }
-
-        assistant.ParticipantName = SanitizeName(message.AuthorName);
-        assistant.Refusal = refusal;
-        return assistant;
-    }
-
-    private static List<ChatMessageContentPart> ToParts(AIChatMessage message, int index)
-    {
-        var parts = new List<ChatMessageContentPart>(message.Contents.Count);
-        foreach (var content in message.Contents)
-        {
-            if (ToPart(content, index) is { } part)
-            {
-                parts.Add(part);
-            }
-        }
-
-        if (parts.Count == 0)
-        {
-            parts.Add(ChatMessageContentPart.CreateTextPart(string.Empty));
-        }
-
-        return parts;
-    }
-
-    private static ChatMessageContentPart? ToPart(AIContent content, int index)
-    {
-        switch (content)
-        {
-            case { RawRepresentation: ChatMessageContentPart raw }:
-                return raw;
-            case TextContent text:
-                return ChatMessageContentPart.CreateTextPart(text.Text);
-            case UriContent uri when uri.HasTopLevelMediaType("image"):
-                return ChatMessageContentPart.CreateImagePart(uri.Uri, ImageDetail(content));
-            case DataContent data when data.HasTopLevelMediaType("image"):
-                return ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(data.Data), data.MediaType, ImageDetail(content));
-            case DataContent data when data.MediaType is "audio/wav" or "audio/x-wav" or "audio/mpeg" or "audio/mp3":
-                return ChatMessageContentPart.CreateInputAudioPart(BinaryData.FromBytes(data.Data), data.MediaType.Contains("wav", StringComparison.Ordinal) ? ChatInputAudioFormat.Wav : ChatInputAudioFormat.Mp3);
-            case DataContent data when data.MediaType == "application/pdf":
-                return ChatMessageContentPart.CreateFilePart(BinaryData.FromBytes(data.Data), data.MediaType, data.Name ?? "document.pdf");
-            case DataContent data:
-                throw new ArgumentException($"messages[{index}] has a DataContent of media type '{data.MediaType}', which Chat Completions cannot carry; images, wav/mp3 audio and PDF are supported.", "messages");
-            case UriContent uri:
-                throw new ArgumentException($"messages[{index}] has a UriContent of media type '{uri.MediaType}'; Chat Completions accepts only image URLs.", "messages");
-            default:
-                return null; // reasoning, usage and other metadata are not request content
-        }
-    }
-
-    private static ChatImageDetailLevel? ImageDetail(AIContent content)
-    {
-        if (content.AdditionalProperties?.TryGetValue("detail", out var detail) is true && detail?.ToString() is { Length: > 0 } d)
-        {
-            return new ChatImageDetailLevel(d);
-        }
-
-        return null;
-    }
-
-    private static string SerializeResult(FunctionResultContent result) => result.Result switch
-    {
-        null when result.Exception is { } ex => $"Error: {ex.Message}",
-        null => string.Empty,
-        string s => s,
-        JsonElement element => element.GetRawText(),
-        var other => JsonSerializer.Serialize(other, AIJsonUtilities.DefaultOptions.GetTypeInfo(other.GetType())),
-    };
-
-    /// <summary>OpenAI accepts <c>name</c> only as <c>[A-Za-z0-9_-]{1,64}</c>.</summary>
-    private static string? SanitizeName(string? name)
-    {
-        if (string.IsNullOrEmpty(name))
-        {
-            return null;
-        }
-
-        var builder = new StringBuilder(Math.Min(name.Length, 64));
-        foreach (var c in name)
-        {
-            if (builder.Length == 64)
-            {
-                break;
-            }
-
-            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>Maps options; a <see cref="ChatOptions.RawRepresentationFactory"/> result is the base and only unset values are filled.</summary>
-    public static ChatCompletionOptions ToSdkOptions(ChatOptions? options, IChatClient client)
-    {
-        var result = options?.RawRepresentationFactory?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
-        if (options is null)
-        {
+            var result = callerFactory?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
+            Apply(result, original);
             return result;
-        }
+        };
+        return clone;
+    }
 
-        result.Temperature ??= options.Temperature;
-        result.TopP ??= options.TopP;
-        result.MaxOutputTokenCount ??= options.MaxOutputTokens;
-        result.FrequencyPenalty ??= options.FrequencyPenalty;
-        result.PresencePenalty ??= options.PresencePenalty;
-        result.Seed ??= options.Seed;
-        if (options.StopSequences is { Count: > 0 } stops && result.StopSequences.Count == 0)
-        {
-            foreach (var stop in stops)
-            {
-                result.StopSequences.Add(stop);
-            }
-        }
-
-        if (options.Reasoning?.Effort is { } effort && result.ReasoningEffortLevel is null)
-        {
-            result.ReasoningEffortLevel = effort switch
-            {
-                ReasoningEffort.None => ChatReasoningEffortLevel.None,
-                ReasoningEffort.Low => ChatReasoningEffortLevel.Low,
-                ReasoningEffort.Medium => ChatReasoningEffortLevel.Medium,
-                ReasoningEffort.High => ChatReasoningEffortLevel.High,
-                ReasoningEffort.ExtraHigh => ChatReasoningEffortLevel.ExtraHigh,
-                _ => throw new ArgumentException($"ChatOptions.Reasoning.Effort '{effort}' is not known to the Chat Completions API.", nameof(options)),
-            };
-        }
-
+    /// <summary>
+    /// Adds to <paramref name="result"/> what only this client maps: tools and JSON schemas exactly as given (the upstream
+    /// mapping rewrites them into strict form), <c>tool_choice</c> only when the caller chose one (vLLM without
+    /// <c>--enable-auto-tool-choice</c> rejects the <c>"auto"</c> the upstream mapping always sends), <c>top_k</c>, the
+    /// model id, and each <see cref="ChatOptions.AdditionalProperties"/> entry as an extra body field. Values already set
+    /// on <paramref name="result"/> (by the caller's <see cref="ChatOptions.RawRepresentationFactory"/>) win.
+    /// </summary>
+    private static void Apply(ChatCompletionOptions result, ChatOptions options)
+    {
         result.ResponseFormat ??= options.ResponseFormat switch
         {
-            null => null,
-            ChatResponseFormatText => OpenAI.Chat.ChatResponseFormat.CreateTextFormat(),
             ChatResponseFormatJson { Schema: { } schema } json => OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
                 json.SchemaName ?? "json_schema",
                 BinaryData.FromString(schema.GetRawText()),
                 json.SchemaDescription,
                 StrictFlag(options)),
             ChatResponseFormatJson => OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat(),
-            var other => throw new ArgumentException($"ChatOptions.ResponseFormat of type {other.GetType().Name} is not supported.", nameof(options)),
+            _ => null,
         };
 
         if (options.Tools is { Count: > 0 } tools)
@@ -285,28 +75,22 @@ internal static class ChatRequestMapper
             {
                 foreach (var tool in tools)
                 {
-                    if (tool is AIFunctionDeclaration function)
-                    {
-                        result.Tools.Add(ChatTool.CreateFunctionTool(
-                            function.Name,
-                            function.Description,
-                            BinaryData.FromString(function.JsonSchema.GetRawText()),
-                            StrictFlag(options, function)));
-                    }
-                    else
+                    if (tool is not AIFunctionDeclaration function)
                     {
                         throw new ArgumentException($"The tool '{tool.Name}' ({tool.GetType().Name}) cannot be sent over Chat Completions; only function tools (AIFunctionDeclaration) are supported.", nameof(options));
                     }
+
+                    result.Tools.Add(ChatTool.CreateFunctionTool(
+                        function.Name,
+                        function.Description,
+                        BinaryData.FromString(function.JsonSchema.GetRawText()),
+                        StrictFlag(options, function)));
                 }
             }
 
             result.AllowParallelToolCalls ??= options.AllowMultipleToolCalls;
-
-            // Unlike Microsoft.Extensions.AI.OpenAI, no tool_choice is sent unless the caller chose one: servers such
-            // as vLLM without --enable-auto-tool-choice reject an explicit "auto".
             result.ToolChoice ??= options.ToolMode switch
             {
-                null => null,
                 NoneChatToolMode => ChatToolChoice.CreateNoneChoice(),
                 AutoChatToolMode => ChatToolChoice.CreateAutoChoice(),
                 RequiredChatToolMode { RequiredFunctionName: { } name } => ChatToolChoice.CreateFunctionChoice(name),
@@ -348,8 +132,142 @@ internal static class ChatRequestMapper
                 }
             }
         }
+    }
 
-        return result;
+    /// <summary>
+    /// Returns the messages to pass to <c>AsIChatClient()</c>, rejecting what Chat Completions cannot carry (which the
+    /// upstream mapping silently drops) and rewriting what it would send wrongly: a tool result that holds only an
+    /// exception (sent as <c>""</c>), a call with null arguments (sent as <c>"null"</c>), and author names with characters
+    /// outside <c>[A-Za-z0-9_-]</c> (stripped upstream; replaced by <c>_</c> here, so names stay distinct). The caller's list
+    /// is returned as it is when nothing needs rewriting.
+    /// </summary>
+    public static IEnumerable<AIChatMessage> PrepareMessages(IEnumerable<AIChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var list = messages as IList<AIChatMessage> ?? messages.ToList();
+        if (list.Count == 0)
+        {
+            throw new ArgumentException("The conversation is empty: send at least one message.", nameof(messages));
+        }
+
+        List<AIChatMessage>? rewritten = null;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var message = list[i] ?? throw new ArgumentException($"messages[{i}] is null.", nameof(messages));
+            var fixedMessage = Check(message, i);
+            if (!ReferenceEquals(fixedMessage, message) && rewritten is null)
+            {
+                rewritten = new List<AIChatMessage>(list.Count);
+                for (var j = 0; j < i; j++)
+                {
+                    rewritten.Add(list[j]);
+                }
+            }
+
+            rewritten?.Add(fixedMessage);
+        }
+
+        return rewritten ?? list;
+    }
+
+    private static AIChatMessage Check(AIChatMessage message, int index)
+    {
+        if (message.RawRepresentation is OpenAI.Chat.ChatMessage)
+        {
+            return message;
+        }
+
+        var role = message.Role;
+        if (role != ChatRole.User && role != ChatRole.Assistant && role != ChatRole.System && role != ChatRole.Tool && role != s_developer)
+        {
+            throw new ArgumentException($"messages[{index}] has the role '{role.Value}', which Chat Completions does not have; use system, developer, user, assistant or tool.", "messages");
+        }
+
+        List<AIContent>? contents = null;
+        var hasResult = false;
+        for (var i = 0; i < message.Contents.Count; i++)
+        {
+            var content = message.Contents[i];
+            AIContent replacement = content;
+            switch (content)
+            {
+                case FunctionResultContent { Result: null, Exception: { } ex } result:
+                    hasResult = true;
+                    replacement = new FunctionResultContent(result.CallId, $"Error: {ex.Message}") { AdditionalProperties = result.AdditionalProperties };
+                    break;
+                case FunctionResultContent:
+                    hasResult = true;
+                    break;
+                case FunctionCallContent { Arguments: null } call:
+                    replacement = new FunctionCallContent(call.CallId, call.Name, new Dictionary<string, object?>()) { AdditionalProperties = call.AdditionalProperties, RawRepresentation = call.RawRepresentation };
+                    break;
+                case DataContent data when !data.HasTopLevelMediaType("image") && !IsAudio(data.MediaType) && data.MediaType != "application/pdf":
+                    throw new ArgumentException($"messages[{index}] has a DataContent of media type '{data.MediaType}', which Chat Completions cannot carry; images, wav/mp3 audio and PDF are supported.", "messages");
+                case UriContent uri when !uri.HasTopLevelMediaType("image"):
+                    throw new ArgumentException($"messages[{index}] has a UriContent of media type '{uri.MediaType}'; Chat Completions accepts only image URLs.", "messages");
+            }
+
+            if (!ReferenceEquals(replacement, content))
+            {
+                contents ??= [.. message.Contents];
+                contents[i] = replacement;
+            }
+        }
+
+        if (role == ChatRole.Tool && !hasResult && message.Text is { Length: > 0 })
+        {
+            throw new ArgumentException($"messages[{index}] has the tool role but no FunctionResultContent: a tool message must answer a tool call by its id.", "messages");
+        }
+
+        var name = SanitizeName(message.AuthorName);
+        if (contents is null && ReferenceEquals(name, message.AuthorName))
+        {
+            return message;
+        }
+
+        var copy = message.Clone();
+        copy.AuthorName = name;
+        if (contents is not null)
+        {
+            copy.Contents = contents;
+        }
+
+        return copy;
+    }
+
+    private static bool IsAudio(string mediaType) => mediaType is "audio/wav" or "audio/x-wav" or "audio/mpeg" or "audio/mp3";
+
+    /// <summary>OpenAI accepts <c>name</c> only as <c>[A-Za-z0-9_-]{1,64}</c>; returns <paramref name="name"/> itself when it already is.</summary>
+    private static string? SanitizeName(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return name;
+        }
+
+        var valid = name.Length <= 64;
+        for (var i = 0; valid && i < name.Length; i++)
+        {
+            valid = char.IsAsciiLetterOrDigit(name[i]) || name[i] is '_' or '-';
+        }
+
+        if (valid)
+        {
+            return name;
+        }
+
+        var builder = new StringBuilder(Math.Min(name.Length, 64));
+        foreach (var c in name)
+        {
+            if (builder.Length == 64)
+            {
+                break;
+            }
+
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
+        }
+
+        return builder.ToString();
     }
 
     private static bool? StrictFlag(ChatOptions options, AIFunctionDeclaration? function = null)

@@ -1,9 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using CompatAI;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;
@@ -12,83 +10,43 @@ using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 namespace CompatAI;
 
 /// <summary>
-/// An <see cref="IChatClient"/> for any OpenAI-compatible Chat Completions service, backed by the official OpenAI SDK's
-/// <see cref="ChatClient"/>. Beyond the mapping Microsoft.Extensions.AI.OpenAI does, it survives what third-party
-/// providers put on the wire (unknown finish reasons, errors inside 200 streams, tool-call deltas without an index,
-/// blank tool-call types, bare JSON lines), classifies every failure as a <see cref="ProviderException"/>, retries
-/// transient failures with a real backoff that honours Retry-After, and names the real provider in its metadata.
+/// CompatAI's client for one OpenAI-compatible Chat Completions provider: Microsoft.Extensions.AI.OpenAI's
+/// <c>AsIChatClient()</c> over an OpenAI SDK <see cref="ChatClient"/> configured from the provider's profile (endpoint,
+/// auth style, headers, retry, HTTP/1.1 and the wire repairs of <c>UseCompatWireRepairs</c>), plus what the upstream
+/// mapping does not do for third-party providers.
 /// </summary>
 /// <remarks>
-/// <para><see cref="ChatResponse.RawRepresentation"/> is the SDK's <see cref="ChatCompletion"/>, and each
-/// <see cref="ChatResponseUpdate.RawRepresentation"/> a <see cref="StreamingChatCompletionUpdate"/>: their <c>Patch</c>
-/// holds every extra field the provider sent, for provider-specific middleware to read.</para>
-/// <para><see cref="ChatOptions.AdditionalProperties"/> entries are sent as extra body fields (wire names);
-/// <see cref="ChatOptions.RawRepresentationFactory"/> may return a <see cref="ChatCompletionOptions"/> that is used as the
-/// base of the request.</para>
+/// <para>On the way out: <see cref="ChatOptions.AdditionalProperties"/> entries are sent as extra body fields (wire
+/// names), <see cref="ChatOptions.TopK"/> as <c>top_k</c>, tool and response-format schemas exactly as given (not
+/// rewritten into strict form), no <c>tool_choice</c> unless <see cref="ChatOptions.ToolMode"/> is set; a tool result
+/// holding only an exception is sent as its message, a call with null arguments as <c>{}</c>; roles and content that Chat
+/// Completions cannot carry are an <see cref="ArgumentException"/> instead of being dropped.
+/// <see cref="ChatOptions.RawRepresentationFactory"/> may return a <see cref="ChatCompletionOptions"/> to start from.</para>
+/// <para>On the way back: <see cref="ChatClientMetadata"/> names the real provider; a body or chunk that is not JSON is a
+/// <see cref="ProviderException"/>; tool calls get an id when the provider sends none (Gemini sends <c>""</c>), empty
+/// arguments mean <c>{}</c>, a streamed call with a blank name is kept, the update that completes streamed tool calls
+/// has a finish reason, and a streamed refusal arrives as <see cref="ErrorContent"/> with the code <c>Refusal</c>.
+/// <see cref="ChatResponse.RawRepresentation"/> is the SDK's <see cref="ChatCompletion"/> (each update's a
+/// <see cref="StreamingChatCompletionUpdate"/>), whose <c>Patch</c> holds every extra field the provider sent.</para>
 /// </remarks>
-public sealed class OpenAICompatibleChatClient : IChatClient
+public sealed class OpenAICompatibleChatClient : DelegatingChatClient
 {
-    private static readonly Lazy<HttpClient> s_sharedHttpClient = new(() => CreateHttpClient(forceHttp11: false));
-    private static readonly Lazy<HttpClient> s_sharedHttp11Client = new(() => CreateHttpClient(forceHttp11: true));
-
-    private readonly ChatClient _chatClient;
     private readonly ChatClientMetadata _metadata;
 
     /// <summary>Creates a client for the provider named in <paramref name="options"/>.</summary>
     /// <param name="options">The provider, and optionally endpoint, key, model, headers, timeout and retry settings.</param>
     /// <exception cref="ArgumentException">The provider is unknown or retired, no endpoint or model can be determined, or a required API key is missing.</exception>
     public OpenAICompatibleChatClient(CompatChatClientOptions options)
+        : this(Configure(options))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Provider))
-        {
-            throw new ArgumentException("CompatChatClientOptions.Provider is required: name a catalog provider such as 'openai', 'groq' or 'custom'.", nameof(options));
-        }
+    }
 
-        options.Retry.Validate();
-        Profile = (options.Catalog ?? ProviderCatalog.Default).Get(options.Provider);
-        if (Profile.RetiredMessage is { } retired)
-        {
-            throw new ArgumentException($"Provider '{Profile.Name}' is retired: {retired}", nameof(options));
-        }
-
-        Endpoint = NormalizeEndpoint(options.Endpoint ?? Profile.BaseUrl
-            ?? throw new ArgumentException($"Provider '{Profile.Name}' has no default URL: set CompatChatClientOptions.Endpoint.", nameof(options)));
-        Model = options.Model ?? Profile.DefaultModel
-            ?? throw new ArgumentException($"Provider '{Profile.Name}' has no default model: set CompatChatClientOptions.Model.", nameof(options));
-
-        var apiKey = options.ApiKey;
-        if (string.IsNullOrEmpty(apiKey) && Profile.ApiKeyEnvironmentVariable is { } variable)
-        {
-            apiKey = Environment.GetEnvironmentVariable(variable);
-        }
-
-        if (string.IsNullOrEmpty(apiKey) && Profile.RequiresApiKey && Profile.AuthStyle != ProviderAuthStyle.None)
-        {
-            throw new ArgumentException(
-                $"Provider '{Profile.Name}' needs an API key: set CompatChatClientOptions.ApiKey{(Profile.ApiKeyEnvironmentVariable is { } env ? $" or the {env} environment variable" : string.Empty)}.",
-                nameof(options));
-        }
-
-        var headers = new List<KeyValuePair<string, string>>(Profile.Headers);
-        headers.AddRange(options.Headers);
-
-        var clientOptions = new OpenAIClientOptions
-        {
-            Endpoint = Endpoint,
-            RetryPolicy = new ProviderRetryPolicy(options.Retry, TimeProvider.System),
-            NetworkTimeout = options.Timeout ?? TimeSpan.FromSeconds(100),
-            Transport = new HttpClientPipelineTransport(options.HttpClient ?? (Profile.ForceHttp11 ? s_sharedHttp11Client.Value : s_sharedHttpClient.Value)),
-            UserAgentApplicationId = "CompatAI",
-        };
-        if (headers.Count > 0)
-        {
-            clientOptions.AddPolicy(new StaticHeadersPolicy(headers), PipelinePosition.PerCall);
-        }
-
-        clientOptions.AddPolicy(new WireNormalizingPolicy(Profile.Name, apiKey), PipelinePosition.BeforeTransport);
-
-        _chatClient = new ChatClient(Model, CreateAuthenticationPolicy(Profile, apiKey), clientOptions);
+    private OpenAICompatibleChatClient(Configured configured)
+        : base(configured.ChatClient.AsIChatClient())
+    {
+        Profile = configured.Profile;
+        Model = configured.Model;
+        Endpoint = configured.Endpoint;
         _metadata = new ChatClientMetadata(Profile.Name, Endpoint, Model);
     }
 
@@ -102,14 +60,13 @@ public sealed class OpenAICompatibleChatClient : IChatClient
     public string Model { get; }
 
     /// <inheritdoc />
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var sdkMessages = ChatRequestMapper.ToSdkMessages(messages, options);
-        var sdkOptions = ChatRequestMapper.ToSdkOptions(options, this);
-        ClientResult<ChatCompletion> result;
+        var prepared = ChatRequestMapper.PrepareMessages(messages);
+        ChatResponse response;
         try
         {
-            result = await _chatClient.CompleteChatAsync(sdkMessages, sdkOptions, cancellationToken).ConfigureAwait(false);
+            response = await base.GetResponseAsync(prepared, ChatRequestMapper.PrepareOptions(options), cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException ex)
         {
@@ -117,40 +74,38 @@ public sealed class OpenAICompatibleChatClient : IChatClient
             throw NotJson(streaming: false, outputStarted: false, ex);
         }
 
-        return ChatResponseMapper.ToChatResponse(result.Value, WireJsonNormalizer.MayContainReasoning(result.GetRawResponse().Content.ToMemory().Span));
+        if (response.RawRepresentation is ChatCompletion { ToolCalls.Count: > 0 } completion)
+        {
+            foreach (var message in response.Messages)
+            {
+                RepairCalls(message.Contents, completion.ToolCalls);
+            }
+        }
+
+        return response;
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<AIChatMessage> messages,
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var sdkMessages = ChatRequestMapper.ToSdkMessages(messages, options);
-        var sdkOptions = ChatRequestMapper.ToSdkOptions(options, this);
-
-        var toolCalls = new StreamingToolCallAccumulator();
-        ChatRole? role = null;
-        Microsoft.Extensions.AI.ChatFinishReason? finishReason = null;
-        string? responseId = null;
-        string? modelId = null;
-        DateTimeOffset? createdAt = null;
-
-        var observations = new StreamObservations();
-        StreamObservations.Current = observations;
+        var prepared = ChatRequestMapper.PrepareMessages(messages);
+        var calls = default(StreamedCalls);
 
         // Enumerated by hand so that the SDK's JsonException on a chunk that is not JSON (which the transport's fast path
-        // no longer tokenizes) can be caught: C# cannot yield inside a try with a catch clause.
-        var updates = _chatClient.CompleteChatStreamingAsync(sdkMessages, sdkOptions, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
+        // does not tokenize) can be caught: C# cannot yield inside a try with a catch clause.
+        var updates = base.GetStreamingResponseAsync(prepared, ChatRequestMapper.PrepareOptions(options), cancellationToken).GetAsyncEnumerator(cancellationToken);
         var outputStarted = false;
         try
         {
             while (true)
             {
-                StreamingChatCompletionUpdate update;
+                ChatResponseUpdate update;
                 try
                 {
-                    if (!await updates.MoveNextAsync())
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
                     }
@@ -163,80 +118,95 @@ public sealed class OpenAICompatibleChatClient : IChatClient
                 }
 
                 outputStarted = true;
-                responseId ??= update.CompletionId;
-                modelId ??= update.Model;
-                createdAt ??= update.CreatedAt == default ? null : update.CreatedAt;
-                if (update.Role is { } r)
+                if (update.RawRepresentation is StreamingChatCompletionUpdate raw)
                 {
-                    role ??= new ChatRole(r.ToString().ToLowerInvariant());
-                }
-
-                if (update.FinishReason is { } finish)
-                {
-                    finishReason ??= ChatResponseMapper.ToFinishReason(finish);
-                }
-
-                // Indexed loops below: foreach over the SDK's IReadOnlyList/Collection properties boxes an enumerator per update.
-                var contents = new List<AIContent>(1);
-                if (observations.MayCarryReasoning && update.Patch.TryGetValue("$.choices[0].delta.reasoning_content"u8, out string? reasoning) && !string.IsNullOrEmpty(reasoning))
-                {
-                    contents.Add(new TextReasoningContent(reasoning));
-                }
-
-                var contentUpdate = update.ContentUpdate;
-                for (var i = 0; i < contentUpdate.Count; i++)
-                {
-                    var part = contentUpdate[i];
-                    if (part.Kind == ChatMessageContentPartKind.Text && !string.IsNullOrEmpty(part.Text))
+                    if (!string.IsNullOrEmpty(raw.RefusalUpdate))
                     {
-                        contents.Add(new TextContent(part.Text) { RawRepresentation = part });
+                        update.Contents.Add(new ErrorContent(raw.RefusalUpdate) { ErrorCode = "Refusal" });
+                    }
+
+                    var toolCallUpdates = raw.ToolCallUpdates;
+                    for (var i = 0; i < toolCallUpdates.Count; i++)
+                    {
+                        (calls ??= new StreamedCalls()).Add(toolCallUpdates[i]);
                     }
                 }
-
-                if (!string.IsNullOrEmpty(update.RefusalUpdate))
+                else if (calls is not null)
                 {
-                    contents.Add(new ErrorContent(update.RefusalUpdate) { ErrorCode = "Refusal" });
+                    // The upstream's closing update that carries the completed calls.
+                    calls.Repair(update);
+                    calls = null;
                 }
 
-                var toolCallUpdates = update.ToolCallUpdates;
-                for (var i = 0; i < toolCallUpdates.Count; i++)
-                {
-                    toolCalls.Add(toolCallUpdates[i]);
-                }
-
-                if (update.Usage is { } usage)
-                {
-                    contents.Add(new UsageContent(ChatResponseMapper.ToUsage(usage)) { RawRepresentation = usage });
-                }
-
-                yield return new ChatResponseUpdate(role ?? ChatRole.Assistant, contents)
-                {
-                    ResponseId = responseId,
-                    MessageId = responseId,
-                    ModelId = modelId,
-                    CreatedAt = createdAt,
-                    FinishReason = finishReason,
-                    RawRepresentation = update,
-                };
+                yield return update;
             }
         }
         finally
         {
-            await updates.DisposeAsync();
-        }
-
-        if (toolCalls.HasCalls)
-        {
-            yield return new ChatResponseUpdate(ChatRole.Assistant, [.. toolCalls.Complete(responseId)])
-            {
-                ResponseId = responseId,
-                MessageId = responseId,
-                ModelId = modelId,
-                CreatedAt = createdAt,
-                FinishReason = finishReason ?? Microsoft.Extensions.AI.ChatFinishReason.ToolCalls,
-            };
+            await updates.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <inheritdoc />
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null)
+        {
+            if (serviceType == typeof(ChatClientMetadata))
+            {
+                return _metadata;
+            }
+
+            if (serviceType == typeof(ProviderProfile))
+            {
+                return Profile;
+            }
+        }
+
+        return base.GetService(serviceType, serviceKey);
+    }
+
+    /// <summary>Gives calls without an id one, and turns calls whose arguments were empty into calls with no arguments.</summary>
+    private static void RepairCalls(IList<AIContent> contents, IReadOnlyList<ChatToolCall> rawCalls)
+    {
+        var position = 0;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is not FunctionCallContent call)
+            {
+                continue;
+            }
+
+            var raw = position < rawCalls.Count ? rawCalls[position] : null;
+            var emptyArguments = call.Exception is not null && raw is not null && (raw.FunctionArguments is not { } arguments || IsBlank(arguments.ToMemory().Span));
+            contents[i] = RepairCall(call, position++, emptyArguments) ?? call;
+        }
+    }
+
+    /// <summary>Returns a repaired copy of <paramref name="call"/>, or <see langword="null"/> when it needs no repair.</summary>
+    private static FunctionCallContent? RepairCall(FunctionCallContent call, int position, bool emptyArguments)
+    {
+        if (!string.IsNullOrEmpty(call.CallId) && !emptyArguments)
+        {
+            return null;
+        }
+
+        return new FunctionCallContent(
+            string.IsNullOrEmpty(call.CallId) ? SynthesizeCallId(position) : call.CallId,
+            call.Name,
+            emptyArguments ? new Dictionary<string, object?>() : call.Arguments)
+        {
+            Exception = emptyArguments ? null : call.Exception,
+            AdditionalProperties = call.AdditionalProperties,
+            RawRepresentation = call.RawRepresentation,
+        };
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> arguments) => arguments.Trim(" \t\r\n"u8).IsEmpty;
+
+    private static string SynthesizeCallId(int position) =>
+        $"call_{Guid.NewGuid():N}"[..29] + position.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The provider's response (or a stream chunk) failed the OpenAI SDK's JSON parser.</summary>
     private ProviderException NotJson(bool streaming, bool outputStarted, JsonException ex) => new(
@@ -247,91 +217,122 @@ public sealed class OpenAICompatibleChatClient : IChatClient
             : $"{Profile.Name}: the response is not valid JSON: {ex.Message}",
         innerException: ex);
 
-    /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
+    private static Configured Configure(CompatChatClientOptions options)
     {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Provider))
         {
-            return null;
+            throw new ArgumentException("CompatChatClientOptions.Provider is required: name a catalog provider such as 'openai', 'groq' or 'custom'.", nameof(options));
         }
 
-        if (serviceType == typeof(ChatClientMetadata))
+        options.Retry.Validate();
+        var profile = (options.Catalog ?? ProviderCatalog.Default).Get(options.Provider);
+        if (profile.RetiredMessage is { } retired)
         {
-            return _metadata;
+            throw new ArgumentException($"Provider '{profile.Name}' is retired: {retired}", nameof(options));
         }
 
-        if (serviceType == typeof(ChatClient))
+        var endpoint = options.Endpoint ?? profile.BaseUrl
+            ?? throw new ArgumentException($"Provider '{profile.Name}' has no default URL: set CompatChatClientOptions.Endpoint.", nameof(options));
+        var model = options.Model ?? profile.DefaultModel
+            ?? throw new ArgumentException($"Provider '{profile.Name}' has no default model: set CompatChatClientOptions.Model.", nameof(options));
+
+        var apiKey = options.ApiKey;
+        if (string.IsNullOrEmpty(apiKey) && profile.ApiKeyEnvironmentVariable is { } variable)
         {
-            return _chatClient;
+            apiKey = Environment.GetEnvironmentVariable(variable);
         }
 
-        if (serviceType == typeof(ProviderProfile))
+        if (string.IsNullOrEmpty(apiKey) && profile.RequiresApiKey && profile.AuthStyle != ProviderAuthStyle.None)
         {
-            return Profile;
+            throw new ArgumentException(
+                $"Provider '{profile.Name}' needs an API key: set CompatChatClientOptions.ApiKey{(profile.ApiKeyEnvironmentVariable is { } env ? $" or the {env} environment variable" : string.Empty)}.",
+                nameof(options));
         }
 
-        return serviceType.IsInstanceOfType(this) ? this : null;
+        var clientOptions = CompatWireRepairsOpenAIClientOptionsExtensions.Apply(
+            new OpenAIClientOptions { Endpoint = endpoint, NetworkTimeout = options.Timeout ?? TimeSpan.FromSeconds(100) },
+            profile,
+            options.Retry,
+            options.Headers,
+            options.HttpClient);
+
+        // With a key, the SDK's bearer policy sends it and the auth-style policy moves it where the provider wants it.
+        AuthenticationPolicy authentication = string.IsNullOrEmpty(apiKey) || profile.AuthStyle == ProviderAuthStyle.None
+            ? NoAuthenticationPolicy.Instance
+            : ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(apiKey));
+        return new Configured(profile, model, clientOptions.Endpoint!, new ChatClient(model, authentication, clientOptions));
     }
 
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        // The HTTP client is shared (or owned by the caller); nothing to release.
-    }
+    private sealed record Configured(ProviderProfile Profile, string Model, Uri Endpoint, ChatClient ChatClient);
 
-    /// <summary>Accepts a base URL with or without a trailing <c>/chat/completions</c> or slash.</summary>
-    internal static Uri NormalizeEndpoint(Uri endpoint)
+    /// <summary>What the raw stream said about each tool call, to repair the upstream's completed calls.</summary>
+    private sealed class StreamedCalls
     {
-        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        private readonly SortedDictionary<int, (string? Id, string? Name, bool HasArguments)> _calls = [];
+
+        public void Add(StreamingChatToolCallUpdate update)
         {
-            throw new ArgumentException($"The endpoint '{endpoint}' must be an absolute http or https URL.", nameof(endpoint));
+            _calls.TryGetValue(update.Index, out var entry);
+            if (string.IsNullOrEmpty(entry.Id) && !string.IsNullOrEmpty(update.ToolCallId))
+            {
+                entry.Id = update.ToolCallId;
+            }
+
+            if (string.IsNullOrEmpty(entry.Name) && !string.IsNullOrEmpty(update.FunctionName))
+            {
+                entry.Name = update.FunctionName;
+            }
+
+            entry.HasArguments |= update.FunctionArgumentsUpdate is { } fragment && !IsBlank(fragment.ToMemory().Span);
+            _calls[update.Index] = entry;
         }
 
-        var builder = new UriBuilder(endpoint);
-        var path = builder.Path.TrimEnd('/');
-        if (path.EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase))
+        /// <summary>
+        /// Repairs the update holding the completed calls: the upstream drops calls with a blank name, keeps an empty id,
+        /// makes empty arguments an exception, and leaves the finish reason null when the stream sent none.
+        /// </summary>
+        public void Repair(ChatResponseUpdate update)
         {
-            path = path[..^"/chat/completions".Length];
+            var upstream = new Queue<FunctionCallContent>(update.Contents.OfType<FunctionCallContent>());
+            if (upstream.Count == 0 && _calls.Count == 0)
+            {
+                return;
+            }
+
+            var repaired = new List<AIContent>(update.Contents.Count + 1);
+            foreach (var content in update.Contents)
+            {
+                if (content is not FunctionCallContent)
+                {
+                    repaired.Add(content);
+                }
+            }
+
+            var position = 0;
+            foreach (var (_, call) in _calls)
+            {
+                FunctionCallContent content;
+                if (string.IsNullOrWhiteSpace(call.Name))
+                {
+                    // Kept, so the caller (or FunctionInvokingChatClient) can answer it instead of it vanishing.
+                    content = new FunctionCallContent(string.IsNullOrEmpty(call.Id) ? SynthesizeCallId(position) : call.Id, call.Name ?? string.Empty, new Dictionary<string, object?>());
+                }
+                else if (upstream.TryDequeue(out var parsed))
+                {
+                    content = RepairCall(parsed, position, emptyArguments: !call.HasArguments && parsed.Exception is not null) ?? parsed;
+                }
+                else
+                {
+                    continue;
+                }
+
+                repaired.Add(content);
+                position++;
+            }
+
+            update.Contents = repaired;
+            update.FinishReason ??= Microsoft.Extensions.AI.ChatFinishReason.ToolCalls;
         }
-
-        builder.Path = path.Length == 0 ? "/" : path;
-        return builder.Uri;
-    }
-
-    private static AuthenticationPolicy CreateAuthenticationPolicy(ProviderProfile profile, string? apiKey)
-    {
-        if (string.IsNullOrEmpty(apiKey) || profile.AuthStyle == ProviderAuthStyle.None)
-        {
-            return NoAuthenticationPolicy.Instance;
-        }
-
-        var credential = new ApiKeyCredential(apiKey);
-        return profile.AuthStyle switch
-        {
-            ProviderAuthStyle.Bearer => ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(credential),
-            ProviderAuthStyle.XApiKey => ApiKeyAuthenticationPolicy.CreateHeaderApiKeyPolicy(credential, "x-api-key"),
-            ProviderAuthStyle.ApiKey => ApiKeyAuthenticationPolicy.CreateHeaderApiKeyPolicy(credential, "api-key"),
-            ProviderAuthStyle.Header => ApiKeyAuthenticationPolicy.CreateHeaderApiKeyPolicy(
-                credential,
-                profile.AuthHeaderName ?? throw new ArgumentException($"Provider '{profile.Name}' uses header authentication but names no AuthHeaderName.")),
-            _ => throw new ArgumentOutOfRangeException(nameof(profile), profile.AuthStyle, "Unknown authentication style."),
-        };
-    }
-
-    private static HttpClient CreateHttpClient(bool forceHttp11)
-    {
-        HttpMessageHandler handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = DecompressionMethods.All,
-        };
-        if (forceHttp11)
-        {
-            handler = new ForceHttp11Handler(handler);
-        }
-
-        // The pipeline enforces per-attempt timeouts; HttpClient's own 100 s limit would cut long streams.
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 }

@@ -17,7 +17,6 @@ internal sealed class SseNormalizingStream : Stream
     private readonly string _providerName;
     private readonly string? _apiKey;
     private readonly ToolCallIndexTracker _toolCallIndexes = new();
-    private readonly StreamObservations? _observations;
 
     private byte[] _input = ArrayPool<byte>.Shared.Rent(ReadSize * 2);
     private int _inputStart;
@@ -34,12 +33,11 @@ internal sealed class SseNormalizingStream : Stream
     private ProviderException? _pending;
     private bool _disposed;
 
-    public SseNormalizingStream(Stream inner, string providerName, string? apiKey, StreamObservations? observations = null)
+    public SseNormalizingStream(Stream inner, string providerName, string? apiKey)
     {
         _inner = inner;
         _providerName = providerName;
         _apiKey = apiKey;
-        _observations = observations;
     }
 
     public override bool CanRead => true;
@@ -226,12 +224,6 @@ internal sealed class SseNormalizingStream : Stream
         }
 
         _sawFinish |= (findings & WireJsonNormalizer.Findings.Finished) != 0;
-        if (_observations is not null && (findings & (WireJsonNormalizer.Findings.Reasoning | WireJsonNormalizer.Findings.ContentParts)) != 0)
-        {
-            // Content parts may be flattened into a reasoning_content field by the repair below.
-            _observations.MayCarryReasoning = true;
-        }
-
         byte[]? repaired = null;
         if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != 0)
         {

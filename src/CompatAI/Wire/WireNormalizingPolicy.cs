@@ -8,13 +8,15 @@ namespace CompatAI;
 /// deviations on the wire before the OpenAI SDK parses them: non-streaming bodies are repaired in place and streamed
 /// bodies are wrapped in an <see cref="SseNormalizingStream"/>.
 /// </summary>
-internal sealed class WireNormalizingPolicy(string providerName, string? apiKey) : PipelinePolicy
+internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelinePolicy
 {
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
         throw new NotSupportedException("CompatAI's OpenAI-compatible client only issues asynchronous requests.");
 
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
+        var providerName = profile.Name;
+        var apiKey = ProviderAuthStylePolicy.ReadKey(message.Request, profile);
         try
         {
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
@@ -49,7 +51,7 @@ internal sealed class WireNormalizingPolicy(string providerName, string? apiKey)
         {
             if (response.ContentStream is { } stream)
             {
-                response.ContentStream = new SseNormalizingStream(stream, providerName, apiKey, StreamObservations.Current);
+                response.ContentStream = new SseNormalizingStream(stream, providerName, apiKey);
             }
 
             return;

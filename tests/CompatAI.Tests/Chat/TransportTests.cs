@@ -90,16 +90,19 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public async Task Force_http11_pins_the_request_version_even_when_http2_was_asked_for()
+    public async Task Force_http11_pins_the_request_version_also_over_the_callers_http_client()
     {
         var seen = new List<(Version Version, HttpVersionPolicy Policy)>();
-        using var handler = new ForceHttp11Handler(new CapturingHandler(r => seen.Add((r.Version, r.VersionPolicy))));
-        using var invoker = new HttpMessageInvoker(handler);
+        using var http = new HttpClient(new CapturingHandler(r => seen.Add((r.Version, r.VersionPolicy))));
+        var dashscope = new OpenAICompatibleChatClient(new CompatChatClientOptions { Provider = "dashscope", ApiKey = "k", Endpoint = new Uri("http://127.0.0.1:9/v1"), HttpClient = http });
+        var groq = new OpenAICompatibleChatClient(new CompatChatClientOptions { Provider = "groq", ApiKey = "k", Endpoint = new Uri("http://127.0.0.1:9/v1"), HttpClient = http });
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "http://127.0.0.1/") { Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher };
-        using var _ = await invoker.SendAsync(request, CancellationToken.None);
+        // The capturing handler answers 200 with an empty body, which is not a completion.
+        await Assert.ThrowsAsync<ProviderException>(() => dashscope.GetResponseAsync("hi"));
+        await Assert.ThrowsAsync<ProviderException>(() => groq.GetResponseAsync("hi"));
 
-        Assert.Equal((System.Net.HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact), Assert.Single(seen));
+        Assert.Equal((System.Net.HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact), seen[0]);
+        Assert.NotEqual(HttpVersionPolicy.RequestVersionExact, seen[^1].Policy);
     }
 
     [Fact]
