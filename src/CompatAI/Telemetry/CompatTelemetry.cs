@@ -46,7 +46,10 @@ public static class CompatTelemetry
     /// <summary>Event recorded for each failed attempt of a fallback chain (tags <see cref="ProviderAttribute"/> and <see cref="ReasonAttribute"/>).</summary>
     public const string FallbackFailedEvent = "compatai.fallback.failed";
 
-    /// <summary>Event recorded when a fallback chain's circuit breaker for a provider changes state.</summary>
+    /// <summary>
+    /// Span (with an event of the same name) recorded on the <c>CompatAI</c> source when a fallback chain's circuit
+    /// breaker for a provider changes state. Polly reports transitions off the request's flow, so this is a root span.
+    /// </summary>
     public const string BreakerTransitionEvent = "compatai.fallback.breaker";
 
     /// <summary>Event recorded for each provider deviation repaired on the wire.</summary>
@@ -146,7 +149,24 @@ public static class CompatTelemetry
             s_breakerTransitions.Add(1, new(ProviderAttribute, provider), new(BreakerStateAttribute, state));
         }
 
-        AddEvent(BreakerTransitionEvent, provider, BreakerStateAttribute, state);
+        if (s_source.HasListeners())
+        {
+            // Polly runs these callbacks on its breaker's own scheduler, off the request's flow: whatever Activity is
+            // current there is not the request's, so the transition is a root span of its own.
+            var previous = Activity.Current;
+            Activity.Current = null;
+            try
+            {
+                var tags = new ActivityTagsCollection { [ProviderAttribute] = provider, [BreakerStateAttribute] = state };
+                using var own = s_source.StartActivity(BreakerTransitionEvent, ActivityKind.Internal, parentContext: default, tags: tags);
+                own?.AddEvent(new ActivityEvent(BreakerTransitionEvent, tags: tags));
+            }
+            finally
+            {
+                Activity.Current = previous;
+            }
+        }
+
         return default;
     }
 
