@@ -329,7 +329,7 @@ public sealed class FallbackChatClient : IChatClient
         }
 
         properties[AttemptsKey] = attempts;
-        MiddlewareTelemetry.FallbackAttempt(entry.Name, "success");
+        CompatTelemetry.FallbackAttempt(entry.Name, "success");
         if (Activity.Current is { } activity)
         {
             activity.SetTag(ProviderKey, entry.Name);
@@ -342,8 +342,7 @@ public sealed class FallbackChatClient : IChatClient
 
     private static void Trace(Entry entry, string reason)
     {
-        MiddlewareTelemetry.FallbackAttempt(entry.Name, reason);
-        Activity.Current?.AddEvent(new ActivityEvent("compatai.fallback.failed", tags: new ActivityTagsCollection { [ProviderKey] = entry.Name, ["compatai.reason"] = reason }));
+        CompatTelemetry.FallbackAttempt(entry.Name, reason);
     }
 
     private sealed class Entry
@@ -366,6 +365,9 @@ public sealed class FallbackChatClient : IChatClient
                     BreakDuration = options.CircuitBreaker.BreakDuration,
                     StateProvider = BreakerState,
                     ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } e && FailoverClassifier.CountsAgainstHealth(e)),
+                    OnOpened = _ => CompatTelemetry.BreakerTransition(Name, CompatTelemetry.BreakerOpened),
+                    OnHalfOpened = _ => CompatTelemetry.BreakerTransition(Name, CompatTelemetry.BreakerHalfOpened),
+                    OnClosed = _ => CompatTelemetry.BreakerTransition(Name, CompatTelemetry.BreakerClosed),
                 });
             }
 

@@ -553,21 +553,12 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
     private void Report(string provider, SanitizerChange change)
     {
-        MiddlewareTelemetry.SanitizerChange(provider, change.Parameter, change.Action);
-        Activity.Current?.AddEvent(new ActivityEvent("compatai.sanitizer.change", tags: new ActivityTagsCollection
-        {
-            ["compatai.provider"] = provider,
-            ["compatai.parameter"] = change.Parameter,
-            ["compatai.action"] = change.Action,
-        }));
+        CompatTelemetry.SanitizerChange(provider, change.Parameter, change.Action);
         if (_logger.IsEnabled(LogLevel.Debug) && _logged.TryAdd(provider + "\n" + change.Parameter + "\n" + change.Action, true))
         {
             LogChange(_logger, change.Parameter, provider, change.Action);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "CompatAI changed '{Parameter}' for provider '{Provider}': {Action}. Logged once; later requests get the same change silently.")]
-    private static partial void LogChange(ILogger logger, string parameter, string provider, string action);
 
     /// <summary>A request after sanitizing.</summary>
     internal sealed record SanitizedRequest(IEnumerable<AIChatMessage> Messages, ChatOptions? Options, IReadOnlyList<SanitizerChange> Changes, bool RemappedIds);
@@ -600,4 +591,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
         public void RawEdit(Action<ChatCompletionOptions> edit) => RawEdits.Add(edit);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "CompatAI changed '{Parameter}' for provider '{Provider}': {Action}. Logged once; later requests get the same change silently.")]
+    private static partial void LogChange(ILogger logger, string parameter, string provider, string action);
 }

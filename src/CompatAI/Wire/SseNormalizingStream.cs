@@ -182,6 +182,7 @@ internal sealed class SseNormalizingStream : Stream
         else if (line[0] == (byte)'{')
         {
             payload = line; // a bare JSON line: frame it as the data field it was meant to be
+            CompatTelemetry.WireRepair(_providerName, CompatTelemetry.RepairBareJsonLineFramed);
         }
         else if (line.StartsWith("event:"u8))
         {
@@ -211,6 +212,7 @@ internal sealed class SseNormalizingStream : Stream
         if (_nextDataIsError || (findings & WireJsonNormalizer.Findings.Error) != 0)
         {
             _pending = ProviderErrorParser.FromInlineError(_providerName, payload, _apiKey, _sawData);
+            CompatTelemetry.WireRepair(_providerName, CompatTelemetry.RepairErrorInSuccessResponse);
             return;
         }
 
@@ -227,7 +229,7 @@ internal sealed class SseNormalizingStream : Stream
         byte[]? repaired = null;
         if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != 0)
         {
-            repaired = WireJsonNormalizer.Repair(payload, streaming: true, _toolCallIndexes, out var errorFinish);
+            repaired = WireJsonNormalizer.Repair(payload, streaming: true, _toolCallIndexes, out var errorFinish, _providerName);
             if (errorFinish is not null)
             {
                 _pending = new ProviderException(

@@ -255,7 +255,8 @@ internal static class WireJsonNormalizer
     /// <param name="streaming">Whether this is a stream chunk (deltas) rather than a whole response.</param>
     /// <param name="toolCallIndexes">The per-stream memory of tool-call ids to indexes; required when streaming.</param>
     /// <param name="errorFinishReason">Set to the raw finish reason when the provider reported its own failure through it.</param>
-    public static byte[]? Repair(ReadOnlySpan<byte> json, bool streaming, ToolCallIndexTracker? toolCallIndexes, out string? errorFinishReason)
+    /// <param name="providerName">The provider, for the repairs recorded on <see cref="CompatTelemetry"/>.</param>
+    public static byte[]? Repair(ReadOnlySpan<byte> json, bool streaming, ToolCallIndexTracker? toolCallIndexes, out string? errorFinishReason, string providerName)
     {
         errorFinishReason = null;
         if (JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true }) is not JsonObject root
@@ -272,6 +273,7 @@ internal static class WireJsonNormalizer
                 if (IsErrorFinishReason(raw))
                 {
                     errorFinishReason = raw;
+                    CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairErrorFinishReason);
                 }
 
                 var normalized = NormalizeFinishReason(raw);
@@ -282,23 +284,26 @@ internal static class WireJsonNormalizer
                 }
 
                 changed = true;
+                CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairFinishReasonMapped);
             }
             else if (!streaming && choice["finish_reason"] is null)
             {
                 // A whole response must say why it ended; the SDK throws on a missing one.
                 choice["finish_reason"] = (choice["message"] as JsonObject)?["tool_calls"] is JsonArray { Count: > 0 } ? "tool_calls" : "stop";
                 changed = true;
+                CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairFinishReasonAdded);
             }
 
             var message = choice[streaming ? "delta" : "message"] as JsonObject;
             if (message?["tool_calls"] is JsonArray toolCalls)
             {
-                changed |= RepairToolCalls(toolCalls, streaming ? toolCallIndexes : null);
+                changed |= RepairToolCalls(toolCalls, streaming ? toolCallIndexes : null, providerName);
             }
 
             if (message?["content"] is JsonArray parts)
             {
                 FlattenContentParts(message, parts);
+                CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairContentPartsFlattened);
                 changed = true;
             }
         }
@@ -342,7 +347,7 @@ internal static class WireJsonNormalizer
         }
     }
 
-    private static bool RepairToolCalls(JsonArray toolCalls, ToolCallIndexTracker? indexes)
+    private static bool RepairToolCalls(JsonArray toolCalls, ToolCallIndexTracker? indexes, string providerName)
     {
         var changed = false;
         var position = 0;
@@ -352,6 +357,7 @@ internal static class WireJsonNormalizer
             {
                 call["type"] = "function";
                 changed = true;
+                CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairToolCallTypeSet);
             }
 
             if (indexes is not null)
@@ -365,6 +371,7 @@ internal static class WireJsonNormalizer
                 {
                     call["index"] = indexes.Assign(id, position);
                     changed = true;
+                    CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairToolCallIndexSynthesized);
                 }
             }
 

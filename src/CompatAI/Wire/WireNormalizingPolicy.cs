@@ -67,6 +67,7 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
 
         if ((findings & WireJsonNormalizer.Findings.Error) != 0)
         {
+            CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairErrorInSuccessResponse);
             throw ProviderErrorParser.FromInlineError(providerName, content.Span, apiKey, outputStarted: false);
         }
 
@@ -86,7 +87,7 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
         if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != 0
             || (findings & WireJsonNormalizer.Findings.Finished) == 0)
         {
-            var repaired = WireJsonNormalizer.Repair(content.Span, streaming: false, null, out var errorFinish);
+            var repaired = WireJsonNormalizer.Repair(content.Span, streaming: false, null, out var errorFinish, providerName);
             if (errorFinish is not null)
             {
                 throw new ProviderException(providerName, ProviderErrorKind.ServerError, $"{providerName}: the provider reported finish_reason '{errorFinish}' instead of an answer.", response.Status);
