@@ -119,8 +119,12 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
     /// <summary>Runs <paramref name="call"/> once inside the route's circuit breaker and the attempt timeout.</summary>
     private async ValueTask<T> RunAsync<TState, T>(Func<TState, CancellationToken, ValueTask<T>> call, TState state, CancellationToken cancellationToken)
     {
-        using var attemptCts = _options.AttemptTimeout is { } timeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
-        attemptCts?.CancelAfter(_options.AttemptTimeout!.Value);
+        using var attemptCts = _options.AttemptTimeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_options.AttemptTimeout is { } timeout)
+        {
+            attemptCts!.CancelAfter(timeout);
+        }
+
         return await _route.Breaker.ExecuteAsync(
             static async (s, ct) =>
             {
