@@ -1,27 +1,35 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using CompatAI;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
-using Polly;
 using Polly.CircuitBreaker;
 
 namespace CompatAI;
 
 /// <summary>
-/// An ordered chain of chat clients: each request goes to the first healthy client, and moves on to the next when a
-/// client fails for a reason another provider may not share (rate limits, quota or credit exhaustion, 5xx, timeouts,
-/// connection and authentication failures). Invalid requests, content filtering and caller cancellation surface at once.
-/// A rate-limited client is skipped for its <see cref="ProviderException.RetryAfter"/>; a Polly circuit breaker per
-/// client skips one that keeps failing and probes it again after a break. A stream falls over only before its first
-/// update; later failures surface as <see cref="ProviderErrorKind.StreamInterrupted"/>.
+/// An ordered chain of chat clients built on Microsoft.Extensions.AI's <see cref="FailoverChatClient"/>: each request goes
+/// to the first healthy client, and moves on to the next when a client fails for a reason another provider may not share
+/// (rate limits, quota or credit exhaustion, 5xx, timeouts, connection and authentication failures). Invalid requests,
+/// content filtering and caller cancellation surface at once. A rate-limited client is skipped for its
+/// <see cref="ProviderException.RetryAfter"/>; a Polly circuit breaker per client skips one that keeps failing and probes
+/// it again after a break. A stream falls over only before its first update; later failures surface as
+/// <see cref="ProviderErrorKind.StreamInterrupted"/>.
 /// </summary>
 /// <remarks>
+/// <para>
+/// MEAI's base owns invocation, the rule that a stream never fails over once output was exposed, caller cancellation
+/// and <see cref="FailoverChatClient.MaximumAttemptsPerRequest"/>. This class adds the selection
+/// (<c>SelectClientAsync</c>: the next client in order that is not cooling down) and the policy
+/// (<c>OnRoutingUpdateAsync</c>: which failures move on, by <see cref="ProviderException.Kind"/>, and the cooldowns).
+/// </para>
+/// <para>
 /// The response's (and each update's) <c>AdditionalProperties</c> carry <see cref="ProviderKey"/>, <see cref="ModelKey"/>
 /// and <see cref="AttemptsKey"/>; the same values are set as tags on the current <see cref="Activity"/>, and every attempt
 /// is counted on the <c>compatai.fallback.attempts</c> counter of the <c>CompatAI</c> meter. When every client
 /// fails, the <see cref="ProviderException"/> thrown has each attempt's error in <see cref="ProviderException.Attempts"/>.
+/// </para>
 /// </remarks>
-public sealed class FallbackChatClient : IChatClient
+public sealed class FallbackChatClient : FailoverChatClient
 {
     /// <summary>The <c>AdditionalProperties</c> key naming the provider that served the response.</summary>
     public const string ProviderKey = "compatai.provider";
@@ -32,8 +40,10 @@ public sealed class FallbackChatClient : IChatClient
     /// <summary>The <c>AdditionalProperties</c> key holding how many clients were tried (an <see cref="int"/>).</summary>
     public const string AttemptsKey = "compatai.attempts";
 
-    private readonly Entry[] _entries;
+    private readonly FallbackRoute[] _routes;
     private readonly FallbackOptions _options;
+    private readonly ConditionalWeakTable<RoutingContext, FallbackRequest> _requests = [];
+    private int _disposed;
 
     /// <summary>Creates the chain.</summary>
     /// <param name="clients">The clients, in order of preference; at least one.</param>
@@ -50,256 +60,135 @@ public sealed class FallbackChatClient : IChatClient
             throw new ArgumentException("A fallback chain needs at least one client.", nameof(clients));
         }
 
-        _entries = new Entry[list.Count];
+        _routes = new FallbackRoute[list.Count];
         for (int i = 0; i < list.Count; i++)
         {
             var client = list[i] ?? throw new ArgumentException($"Fallback client {i} is null.", nameof(clients));
-            _entries[i] = new Entry(client, i, _options);
+            _routes[i] = new FallbackRoute(client, i, _options);
         }
     }
 
     /// <summary>Gets the clients of the chain, in order.</summary>
-    public IReadOnlyList<IChatClient> Clients => [.. _entries.Select(static e => e.Client)];
+    public IReadOnlyList<IChatClient> Clients => [.. _routes.Select(static r => r.Client)];
 
-    /// <inheritdoc />
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Returns this chain for its own types (<see cref="FallbackChatClient"/>, <see cref="FailoverChatClient"/>,
+    /// <see cref="RoutingChatClient"/>, <see cref="IChatClient"/>); anything else (such as <see cref="ChatClientMetadata"/>)
+    /// comes from the first client of the chain.
+    /// </summary>
+    /// <param name="serviceType">The type of service requested.</param>
+    /// <param name="serviceKey">An optional key for the service.</param>
+    /// <returns>The service, or <see langword="null"/>.</returns>
+    public override object? GetService(Type serviceType, object? serviceKey = null) =>
+        base.GetService(serviceType, serviceKey) ?? _routes[0].Client.GetService(serviceType, serviceKey);
+
+    /// <summary>Hands MEAI's base the next client in order that is not cooling down; when none is left, throws the aggregated failure.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="cancellationToken">The request's cancellation token.</param>
+    /// <returns>The attempt to invoke: the route's client wrapped in its circuit breaker, timeout and tagging.</returns>
+    /// <exception cref="ProviderException">Every client failed or was skipped; <see cref="ProviderException.Attempts"/> lists each.</exception>
+    protected override ValueTask<IChatClient> SelectClientAsync(RoutingContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var list = messages as IList<ChatMessage> ?? messages.ToList();
-        var failures = new List<ProviderException>();
-        int attempts = 0;
-        foreach (var entry in _entries)
+        ArgumentNullException.ThrowIfNull(context);
+        var request = _requests.GetValue(context, static _ => new FallbackRequest());
+        while (request.Next < _routes.Length)
         {
-            if (Skip(entry, failures))
+            var route = _routes[request.Next++];
+            var now = _options.TimeProvider.GetUtcNow();
+            if (route.CooldownUntil is { } until && now < until)
             {
+                request.Failures.Add(new ProviderException(route.Name, ProviderErrorKind.RateLimited, $"'{route.Name}' was skipped: it asked to wait until {until:O}.", retryAfter: until - now));
                 continue;
             }
 
-            attempts++;
-            using var attemptCts = StartAttempt(cancellationToken);
-            try
+            return new ValueTask<IChatClient>(new FallbackAttemptChatClient(route, request, _options));
+        }
+
+        _requests.Remove(context);
+        throw AllFailed(request.Failures);
+    }
+
+    /// <summary>
+    /// Applies CompatAI's failover rules to a finished attempt: a failure that another provider may not share is recorded
+    /// (and a rate limit starts the client's cooldown) so the base selects again; any other failure is rethrown here, which
+    /// stops MEAI's routing at once.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="attempt">The attempt MEAI's base made.</param>
+    /// <param name="isTerminal">Whether the base stops after this update.</param>
+    /// <param name="cancellationToken">The request's cancellation token.</param>
+    /// <returns>A completed task, or the failure that ends the request.</returns>
+    protected override ValueTask OnRoutingUpdateAsync(RoutingContext context, FailoverChatClientAttempt attempt, bool isTerminal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(attempt);
+        if (!_requests.TryGetValue(context, out var request) || attempt.Client is not FallbackAttemptChatClient selected)
+        {
+            return default;
+        }
+
+        var error = attempt.Exception;
+        if (isTerminal)
+        {
+            _requests.Remove(context);
+
+            // Only MaximumAttemptsPerRequest ends a request on an uncanceled failure before output: report every attempt.
+            if (error is not null && !attempt.OutputCommitted && !cancellationToken.IsCancellationRequested && Record(error, selected.Route, request))
             {
-                var response = await entry.Breaker.ExecuteAsync(
-                    static async (state, ct) => await state.Entry.Client.GetResponseAsync(state.Messages, state.Options, ct).ConfigureAwait(false),
-                    (Entry: entry, Messages: list, Options: options),
-                    attemptCts?.Token ?? cancellationToken).ConfigureAwait(false);
-                response.AdditionalProperties = Tag(response.AdditionalProperties, entry, attempts);
-                return response;
+                throw AllFailed(request.Failures);
             }
-            catch (Exception ex) when (Handle(ex, entry, failures, attemptCts, cancellationToken))
+
+            return default;
+        }
+
+        if (!Record(error!, selected.Route, request))
+        {
+            _requests.Remove(context);
+            ExceptionDispatchInfo.Throw(error!);
+        }
+
+        return default;
+    }
+
+    /// <summary>Disposes every client of the chain.</summary>
+    /// <param name="disposing"><see langword="true"/> when called from <see cref="RoutingChatClient.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            foreach (var route in _routes)
             {
-                // Recorded; move on to the next client. A client skipped by its open circuit was not really tried.
-                attempts -= ex is BrokenCircuitException ? 1 : 0;
+                route.Client.Dispose();
             }
         }
 
-        throw AllFailed(failures);
+        base.Dispose(disposing);
     }
 
-    /// <inheritdoc />
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Records <paramref name="error"/> and returns whether it moves the request on to the next client.</summary>
+    private bool Record(Exception error, FallbackRoute route, FallbackRequest request)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var list = messages as IList<ChatMessage> ?? messages.ToList();
-        var failures = new List<ProviderException>();
-        int attempts = 0;
-        foreach (var entry in _entries)
+        if (error is BrokenCircuitException)
         {
-            if (Skip(entry, failures))
-            {
-                continue;
-            }
-
-            attempts++;
-            IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
-            ChatResponseUpdate? first = null;
-            var attemptCts = StartAttempt(cancellationToken);
-            var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            try
-            {
-                (enumerator, first) = await entry.Breaker.ExecuteAsync(
-                    static async (state, ct) =>
-                    {
-                        var e = state.Entry.Client.GetStreamingResponseAsync(state.Messages, state.Options, state.StreamToken).GetAsyncEnumerator(state.StreamToken);
-                        try
-                        {
-                            using var registration = ct.Register(static s => ((CancellationTokenSource)s!).Cancel(), state.StreamCts);
-                            if (!await e.MoveNextAsync().ConfigureAwait(false))
-                            {
-                                throw new ProviderException(state.Entry.Name, ProviderErrorKind.StreamInterrupted, $"The stream from '{state.Entry.Name}' ended before any update.");
-                            }
-
-                            return (e, e.Current);
-                        }
-                        catch
-                        {
-                            await e.DisposeAsync().ConfigureAwait(false);
-                            throw;
-                        }
-                    },
-                    (Entry: entry, Messages: list, Options: options, StreamToken: streamCts.Token, StreamCts: streamCts),
-                    attemptCts?.Token ?? cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (Handle(ex, entry, failures, attemptCts, cancellationToken, streamCts))
-            {
-                attempts -= ex is BrokenCircuitException ? 1 : 0;
-                attemptCts?.Dispose();
-                streamCts.Dispose();
-                continue;
-            }
-            finally
-            {
-                attemptCts?.Dispose();
-            }
-
-            // From here on the caller has output from this client: no more fallback.
-            try
-            {
-                bool finished = first.FinishReason is not null;
-                first.AdditionalProperties = Tag(first.AdditionalProperties, entry, attempts);
-                yield return first;
-                while (true)
-                {
-                    ChatResponseUpdate update;
-                    try
-                    {
-                        if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                        {
-                            break;
-                        }
-
-                        update = enumerator.Current;
-                    }
-                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not ProviderException { Kind: ProviderErrorKind.StreamInterrupted })
-                    {
-                        var interrupted = new ProviderException(entry.Name, ProviderErrorKind.StreamInterrupted, $"The stream from '{entry.Name}' broke off after output had started: {ex.Message}", innerException: ex)
-                        {
-                            Attempts = [.. failures],
-                        };
-                        await RecordFailureAsync(entry, interrupted).ConfigureAwait(false);
-                        throw interrupted;
-                    }
-
-                    finished |= update.FinishReason is not null;
-                    yield return update;
-                }
-
-                if (!finished && _options.RequireFinishReason)
-                {
-                    var truncated = new ProviderException(entry.Name, ProviderErrorKind.StreamInterrupted, $"The stream from '{entry.Name}' ended without a finish reason; the response may be truncated.")
-                    {
-                        Attempts = [.. failures],
-                    };
-                    await RecordFailureAsync(entry, truncated).ConfigureAwait(false);
-                    throw truncated;
-                }
-            }
-            finally
-            {
-                await enumerator.DisposeAsync().ConfigureAwait(false);
-                streamCts.Dispose();
-            }
-
-            yield break;
-        }
-
-        throw AllFailed(failures);
-    }
-
-    /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is null && serviceType.IsInstanceOfType(this))
-        {
-            return this;
-        }
-
-        return _entries[0].Client.GetService(serviceType, serviceKey);
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        foreach (var entry in _entries)
-        {
-            entry.Client.Dispose();
-        }
-    }
-
-    private bool Skip(Entry entry, List<ProviderException> failures)
-    {
-        if (entry.CooldownUntil is { } until && _options.TimeProvider.GetUtcNow() < until)
-        {
-            failures.Add(new ProviderException(entry.Name, ProviderErrorKind.RateLimited, $"'{entry.Name}' was skipped: it asked to wait until {until:O}.", retryAfter: until - _options.TimeProvider.GetUtcNow()));
+            // The breaker refused the call: the client was skipped, not tried.
+            request.Failures.Add(new ProviderException(route.Name, ProviderErrorKind.Unavailable, $"'{route.Name}' was skipped: its circuit breaker is open after repeated failures.", innerException: error));
+            route.TraceFailure("circuit_open");
             return true;
         }
 
-        // An open circuit is left to Polly, which turns it half-open (one probe) once the break is over.
-        if (entry.BreakerState?.CircuitState is CircuitState.Isolated)
-        {
-            failures.Add(new ProviderException(entry.Name, ProviderErrorKind.Unavailable, $"'{entry.Name}' was skipped: its circuit breaker is open after repeated failures."));
-            return true;
-        }
-
-        return false;
-    }
-
-    private CancellationTokenSource? StartAttempt(CancellationToken cancellationToken)
-    {
-        if (_options.AttemptTimeout is not { } timeout)
-        {
-            return null;
-        }
-
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        return cts;
-    }
-
-    private bool Handle(Exception ex, Entry entry, List<ProviderException> failures, CancellationTokenSource? attemptCts, CancellationToken callerToken, CancellationTokenSource? streamCts = null)
-    {
-        if (callerToken.IsCancellationRequested)
+        if (error is not ProviderException provider || !FailoverClassifier.ShouldFallOver(provider, _options))
         {
             return false;
         }
 
-        if (ex is BrokenCircuitException)
+        if (provider.Kind == ProviderErrorKind.RateLimited && provider.RetryAfter is { } wait && wait > TimeSpan.Zero)
         {
-            failures.Add(new ProviderException(entry.Name, ProviderErrorKind.Unavailable, $"'{entry.Name}' was skipped: its circuit breaker is open after repeated failures.", innerException: ex));
-            Trace(entry, "circuit_open");
-            return true;
+            route.CooldownUntil = _options.TimeProvider.GetUtcNow() + wait;
         }
 
-        bool timedOut = attemptCts?.IsCancellationRequested == true;
-        var error = FailoverClassifier.ToProviderException(ex, entry.Name, timedOut);
-        if (error is null || !FailoverClassifier.ShouldFallOver(error, _options))
-        {
-            return false;
-        }
-
-        streamCts?.Cancel();
-        if (error.Kind == ProviderErrorKind.RateLimited && error.RetryAfter is { } wait && wait > TimeSpan.Zero)
-        {
-            entry.CooldownUntil = _options.TimeProvider.GetUtcNow() + wait;
-        }
-
-        failures.Add(error);
-        Trace(entry, error.Kind.ToString());
+        request.Failures.Add(provider);
+        route.TraceFailure(provider.Kind.ToString());
         return true;
-    }
-
-    private static async ValueTask RecordFailureAsync(Entry entry, ProviderException error)
-    {
-        try
-        {
-            await entry.Breaker.ExecuteAsync(static (e, _) => ValueTask.FromException(e), (Exception)error, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ReferenceEquals(ex, error) || ex is BrokenCircuitException)
-        {
-            // The outcome is now counted by the breaker.
-        }
     }
 
     private static ProviderException AllFailed(List<ProviderException> failures)
@@ -317,80 +206,5 @@ public sealed class FallbackChatClient : IChatClient
         {
             Attempts = [.. failures],
         };
-    }
-
-    private static AdditionalPropertiesDictionary Tag(AdditionalPropertiesDictionary? properties, Entry entry, int attempts)
-    {
-        properties ??= [];
-        properties[ProviderKey] = entry.Name;
-        if (entry.Model is not null)
-        {
-            properties[ModelKey] = entry.Model;
-        }
-
-        properties[AttemptsKey] = attempts;
-        CompatTelemetry.FallbackAttempt(entry.Name, "success");
-        if (Activity.Current is { } activity)
-        {
-            activity.SetTag(ProviderKey, entry.Name);
-            activity.SetTag(ModelKey, entry.Model);
-            activity.SetTag(AttemptsKey, attempts);
-        }
-
-        return properties;
-    }
-
-    private static void Trace(Entry entry, string reason)
-    {
-        CompatTelemetry.FallbackAttempt(entry.Name, reason);
-    }
-
-    private sealed class Entry
-    {
-        public Entry(IChatClient client, int index, FallbackOptions options)
-        {
-            Client = client;
-            var metadata = client.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
-            Name = (client.GetService(typeof(ProviderProfile)) as ProviderProfile)?.Name ?? metadata?.ProviderName ?? $"client{index}";
-            Model = metadata?.DefaultModelId;
-            var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
-            if (options.CircuitBreaker.Enabled)
-            {
-                BreakerState = new CircuitBreakerStateProvider();
-                builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
-                {
-                    FailureRatio = options.CircuitBreaker.FailureRatio,
-                    MinimumThroughput = options.CircuitBreaker.MinimumThroughput,
-                    SamplingDuration = options.CircuitBreaker.SamplingDuration,
-                    BreakDuration = options.CircuitBreaker.BreakDuration,
-                    StateProvider = BreakerState,
-                    ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } e && FailoverClassifier.CountsAgainstHealth(e)),
-                    OnOpened = _ => CompatTelemetry.BreakerTransition(Name, CompatTelemetry.BreakerOpened),
-                    OnHalfOpened = _ => CompatTelemetry.BreakerTransition(Name, CompatTelemetry.BreakerHalfOpened),
-                    OnClosed = _ => CompatTelemetry.BreakerTransition(Name, CompatTelemetry.BreakerClosed),
-                });
-            }
-
-            Breaker = builder.Build();
-        }
-
-        public IChatClient Client { get; }
-
-        public string Name { get; }
-
-        public string? Model { get; }
-
-        public ResiliencePipeline Breaker { get; }
-
-        public CircuitBreakerStateProvider? BreakerState { get; }
-
-        private long _cooldownUntilTicks;
-
-        /// <summary>Gets or sets when a rate-limited client may be tried again; read and written atomically across concurrent requests.</summary>
-        public DateTimeOffset? CooldownUntil
-        {
-            get => Interlocked.Read(ref _cooldownUntilTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
-            set => Interlocked.Exchange(ref _cooldownUntilTicks, value?.UtcTicks ?? 0);
-        }
     }
 }

@@ -217,4 +217,141 @@ public sealed class FallbackChatClientTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new FallbackChatClient([Working("a")], new FallbackOptions { CircuitBreaker = { MinimumThroughput = 1 } }));
         Assert.Contains("MinimumThroughput", ex.Message);
     }
+
+    [Fact]
+    public async Task Is_built_on_MEAI_FailoverChatClient_and_answers_GetService_for_its_own_types()
+    {
+        using var client = new FallbackChatClient([Working("groq"), Working("mistral")], NoBreaker());
+        Assert.IsAssignableFrom<FailoverChatClient>(client);
+        Assert.IsAssignableFrom<RoutingChatClient>(client);
+        Assert.Same(client, client.GetService<FailoverChatClient>());
+        Assert.Same(client, client.GetService<RoutingChatClient>());
+        Assert.Same(client, client.GetService<FallbackChatClient>());
+
+        // Anything else comes from the first client, as before.
+        Assert.Equal("groq", client.GetService<ChatClientMetadata>()?.ProviderName);
+        Assert.Equal("groq", client.GetService<ProviderProfile>()?.Name);
+        Assert.Null(client.GetService<FallbackChatClient>(serviceKey: "other"));
+        Assert.Equal("from groq", (await client.GetResponseAsync("hi")).Text);
+    }
+
+    [Fact]
+    public async Task MEAI_MaximumAttemptsPerRequest_ends_the_chain_with_every_attempt_reported()
+    {
+        var second = Working("mistral");
+        using var client = new FallbackChatClient([Failing("groq", ProviderErrorKind.ServerError), second], NoBreaker()) { MaximumAttemptsPerRequest = 1 };
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => client.GetResponseAsync("hi"));
+        Assert.Equal("fallback", ex.ProviderName);
+        Assert.Equal(["groq"], ex.Attempts.Select(static a => a.ProviderName));
+        Assert.Empty(second.Calls);
+    }
+
+    [Fact]
+    public async Task MEAI_ordered_failover_treats_a_stream_without_updates_as_a_completed_response()
+    {
+        // Pins the MEAI 10.11 behaviour that FallbackAttemptChatClient exists for (see docs/middleware.md, Fallback).
+        var second = Streaming("mistral", [new(ChatRole.Assistant, "hello"), new() { FinishReason = ChatFinishReason.Stop }]);
+        using var ordered = new OrderedFailoverChatClient([Streaming("groq", []), second]);
+        Assert.Empty(await CollectAsync(ordered.GetStreamingResponseAsync("hi")));
+        Assert.Empty(second.Calls);
+    }
+
+    [Fact]
+    public async Task Stream_without_any_update_falls_over()
+    {
+        var second = Streaming("mistral", [new(ChatRole.Assistant, "hello"), new() { FinishReason = ChatFinishReason.Stop }]);
+        using var client = new FallbackChatClient([Streaming("groq", []), second], NoBreaker());
+        var updates = await CollectAsync(client.GetStreamingResponseAsync("hi"));
+        Assert.Equal("hello", string.Concat(updates.Select(static u => u.Text)));
+        Assert.All(updates, static u => Assert.Equal("mistral", u.AdditionalProperties![FallbackChatClient.ProviderKey]));
+        Assert.All(updates, static u => Assert.Equal(2, u.AdditionalProperties![FallbackChatClient.AttemptsKey]));
+    }
+
+    [Theory]
+    [InlineData(ProviderErrorKind.InvalidRequest)]
+    [InlineData(ProviderErrorKind.ContentFiltered)]
+    public async Task Stream_does_not_fall_over_on_errors_the_next_provider_would_share(ProviderErrorKind kind)
+    {
+        var second = Streaming("mistral", [new(ChatRole.Assistant, "hello"), new() { FinishReason = ChatFinishReason.Stop }]);
+        using var client = new FallbackChatClient([Failing("groq", kind), second], NoBreaker());
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => CollectAsync(client.GetStreamingResponseAsync("hi")));
+        Assert.Equal(kind, ex.Kind);
+        Assert.Equal("groq", ex.ProviderName);
+        Assert.Empty(second.Calls);
+    }
+
+    [Fact]
+    public async Task A_client_skipped_by_its_open_circuit_is_reported_but_not_counted_as_tried()
+    {
+        var time = new ManualTimeProvider();
+        var first = Failing("groq", ProviderErrorKind.ServerError);
+        var options = new FallbackOptions { TimeProvider = time, CircuitBreaker = { MinimumThroughput = 2, FailureRatio = 0.5, BreakDuration = TimeSpan.FromSeconds(10) } };
+        using var client = new FallbackChatClient([first, Failing("mistral", ProviderErrorKind.ServerError), Working("deepseek")], options);
+        await client.GetResponseAsync("hi");
+        await client.GetResponseAsync("hi");
+
+        var response = await client.GetResponseAsync("hi");
+        Assert.Equal(2, first.Calls.Count);
+        Assert.Equal(1, response.AdditionalProperties![FallbackChatClient.AttemptsKey]);
+
+        using var failing = new FallbackChatClient([Failing("groq", ProviderErrorKind.ServerError), Failing("mistral", ProviderErrorKind.ServerError)], options);
+        await Assert.ThrowsAsync<ProviderException>(() => failing.GetResponseAsync("hi"));
+        await Assert.ThrowsAsync<ProviderException>(() => failing.GetResponseAsync("hi"));
+        var all = await Assert.ThrowsAsync<ProviderException>(() => failing.GetResponseAsync("hi"));
+        Assert.All(all.Attempts, static a => Assert.Contains("circuit breaker is open", a.Message));
+    }
+
+    [Fact]
+    public async Task Attempts_are_counted_on_the_CompatAI_meter_and_the_served_route_tags_the_activity()
+    {
+        var seen = new List<(string? Provider, string? Outcome)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "CompatAI" && instrument.Name == "compatai.fallback.attempts")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? provider = null, outcome = null;
+            foreach (var tag in tags)
+            {
+                provider = tag.Key == "compatai.provider" ? tag.Value as string : provider;
+                outcome = tag.Key == "compatai.outcome" ? tag.Value as string : outcome;
+            }
+
+            if (provider is "fb-meter-a" or "fb-meter-b")
+            {
+                lock (seen)
+                {
+                    seen.Add((provider, outcome));
+                }
+            }
+        });
+        listener.Start();
+
+        using var source = new System.Diagnostics.ActivitySource("CompatAI.Tests.Fallback");
+        using var activityListener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = static (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(activityListener);
+
+        using var client = new FallbackChatClient([Failing("fb-meter-a", ProviderErrorKind.RateLimited), Working("fb-meter-b")], NoBreaker());
+        using (var activity = source.StartActivity("chat"))
+        {
+            Assert.NotNull(activity);
+            await client.GetResponseAsync("hi");
+            Assert.Equal("fb-meter-b", activity.GetTagItem(FallbackChatClient.ProviderKey));
+            Assert.Equal("fb-meter-b-model", activity.GetTagItem(FallbackChatClient.ModelKey));
+            Assert.Equal(2, activity.GetTagItem(FallbackChatClient.AttemptsKey));
+            var failed = Assert.Single(activity.Events, static e => e.Name == "compatai.fallback.failed");
+            Assert.Contains(failed.Tags, static t => t.Key == FallbackChatClient.ProviderKey && (string?)t.Value == "fb-meter-a");
+        }
+
+        Assert.Equal([("fb-meter-a", "RateLimited"), ("fb-meter-b", "success")], seen);
+    }
 }
