@@ -30,6 +30,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
     /// <summary>The <c>AdditionalProperties</c> key under which the response lists the changes made to the request (a <see cref="IReadOnlyList{T}"/> of <see cref="SanitizerChange"/>).</summary>
     public const string ChangesKey = "compatai.sanitizer.changes";
 
+    private const string StrictKey = "strict";
     private static readonly ChatRole s_developer = new("developer");
     private static readonly HashSet<string> s_noParameters = new(StringComparer.Ordinal);
     private static readonly Dictionary<string, string> s_noRenames = new(StringComparer.Ordinal);
@@ -316,8 +317,11 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
             if (renamed.TryGetValue(name, out var newName))
             {
+                // Cleared here so that no inner client fills the old name from ChatOptions; the new name goes into the
+                // SDK request's JsonPatch, the one place both CompatAI's adapter and MEAI.OpenAI's client send as is.
                 clear();
-                (o.AdditionalProperties ??= [])[newName] = value;
+                context.RemoveField(name);
+                context.SetField(newName, value);
                 context.Change(name, "renamed to " + newName, lossy: false);
             }
             else if (unsupported.Contains(name))
@@ -343,8 +347,11 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         }
         else if (field != "max_completion_tokens")
         {
+            // The SDK writes MaxOutputTokenCount as max_completion_tokens: take it out of the clone (and of a raw
+            // options object the caller's factory may have filled) and write the provider's name through the patch.
             o.MaxOutputTokens = null;
-            (o.AdditionalProperties ??= [])[field] = max;
+            context.RemoveField("max_completion_tokens");
+            context.SetField(field, max);
             context.Change("max_completion_tokens", "renamed to " + field, lossy: false);
         }
     }
@@ -387,6 +394,20 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             return;
         }
 
+        if (unsupported.Contains("tool_choice"))
+        {
+            // MEAI.OpenAI's client sends tool_choice "auto" whenever tools are sent and ToolMode is null, so clearing
+            // ToolMode is not enough: the field is removed from the SDK request itself.
+            context.RemoveField("tool_choice");
+            if (o.ToolMode is not null)
+            {
+                o.ToolMode = null;
+                context.Change("tool_choice", "dropped", lossy: true);
+            }
+
+            return;
+        }
+
         if (o.AllowMultipleToolCalls is not null && unsupported.Contains("parallel_tool_calls"))
         {
             o.AllowMultipleToolCalls = null;
@@ -395,13 +416,6 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
         if (o.ToolMode is null)
         {
-            return;
-        }
-
-        if (unsupported.Contains("tool_choice"))
-        {
-            o.ToolMode = null;
-            context.Change("tool_choice", "dropped", lossy: true);
             return;
         }
 
@@ -436,6 +450,8 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             }
             else
             {
+                // Removed from the SDK request too: MEAI.OpenAI's client would otherwise send an implicit "auto".
+                context.RemoveField("tool_choice");
                 context.Change("tool_choice", $"'{wire}' unsupported: left to the provider's default", lossy: true);
             }
 
@@ -480,30 +496,37 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
     {
         if (o.AdditionalProperties is { Count: > 0 } extras)
         {
-            var shaped = new AdditionalPropertiesDictionary();
+            // The extra body fields that survive go into the SDK request's JsonPatch and leave the clone: MEAI.OpenAI's
+            // client ignores ChatOptions.AdditionalProperties, and nothing below may send a field a second time under
+            // its old name. "strict" is not a body field (it marks schemas strict) and stays for the inner client.
+            AdditionalPropertiesDictionary? kept = null;
             foreach (var (key, value) in extras)
             {
-                if (unsupported.Contains(key))
+                if (key.Length == 0 || key == StrictKey)
+                {
+                    (kept ??= [])[key] = value;
+                }
+                else if (unsupported.Contains(key))
                 {
                     context.Change(key, "dropped", lossy: true);
                 }
                 else if (renamed.TryGetValue(key, out var newName))
                 {
-                    shaped[newName] = value;
+                    context.SetField(newName, value);
                     context.Change(key, "renamed to " + newName, lossy: false);
                 }
                 else if (key == "n" && quirks.MaxChoices is { } maxChoices && ToInt(value) is { } n && n > maxChoices)
                 {
-                    shaped[key] = maxChoices;
+                    context.SetField(key, maxChoices);
                     context.Change("n", $"capped at {maxChoices}", lossy: true);
                 }
                 else
                 {
-                    shaped[key] = value;
+                    context.SetField(key, value);
                 }
             }
 
-            o.AdditionalProperties = shaped;
+            o.AdditionalProperties = kept;
         }
 
         // Fields the SDK writes itself, or that a caller set on a raw options object, are removed from the body.
@@ -599,5 +622,29 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         }
 
         public void RawEdit(Action<ChatCompletionOptions> edit) => RawEdits.Add(edit);
+
+        /// <summary>Sets a top-level body field through the SDK request's patch (it wins over a typed property of that name).</summary>
+        public void SetField(string name, object? value)
+        {
+            byte[] path = RawJson.Path("$." + name);
+            if (value is null)
+            {
+                RawEdits.Add(raw => raw.Patch.SetNull(path));
+                return;
+            }
+
+            // Serialized now, so that a value that cannot be written fails before anything is sent.
+            var json = BinaryData.FromBytes(value is JsonElement element
+                ? System.Text.Encoding.UTF8.GetBytes(element.GetRawText())
+                : JsonSerializer.SerializeToUtf8Bytes(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())));
+            RawEdits.Add(raw => raw.Patch.Set(path, json));
+        }
+
+        /// <summary>Keeps a top-level body field off the wire, also when an inner client fills the typed property of that name.</summary>
+        public void RemoveField(string name)
+        {
+            byte[] path = RawJson.Path("$." + name);
+            RawEdits.Add(raw => raw.Patch.Remove(path));
+        }
     }
 }
