@@ -21,6 +21,11 @@ namespace CompatAI;
 /// the provider's form (and back), and downgrades a JSON-schema response format to JSON mode with the schema in the prompt.
 /// </summary>
 /// <remarks>
+/// The caller's <see cref="ChatOptions"/> is never modified: a clone goes down with dropped and renamed values cleared,
+/// and its <see cref="ChatOptions.RawRepresentationFactory"/> wraps the caller's so that renamed parameters and extra
+/// body fields (<see cref="ChatOptions.AdditionalProperties"/>) are written into the SDK's <see cref="ChatCompletionOptions"/>
+/// through its <c>Patch</c>, and rejected fields removed from it. The request is therefore the same over CompatAI's
+/// pipeline and over Microsoft.Extensions.AI.OpenAI's <c>AsIChatClient()</c>, which ignores <c>AdditionalProperties</c>.
 /// Each change is logged once per provider at debug level, added as an event to the current <see cref="Activity"/>,
 /// counted on the <c>compatai.sanitizer.changes</c> counter of the <c>CompatAI</c> meter, and listed in the response's
 /// <c>AdditionalProperties</c> under <see cref="ChangesKey"/>.
@@ -145,12 +150,43 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             shapedOptions ??= new ChatOptions();
             var callerFactory = shapedOptions.RawRepresentationFactory;
             var rawEdits = context.RawEdits;
+            var fields = context.Fields;
+            string? modelId = shapedOptions.ModelId;
+            int? topK = shapedOptions.TopK;
             shapedOptions.RawRepresentationFactory = client =>
             {
                 var raw = callerFactory?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
                 foreach (var edit in rawEdits)
                 {
                     edit(raw);
+                }
+
+                if (fields.Count > 0)
+                {
+                    // The patch writes fields in the order they were added. model and top_k (values every inner client
+                    // writes the same way) go first so that the body keeps the order it has always had: model, top_k,
+                    // then the extra fields.
+                    if (modelId is { Length: > 0 } && !raw.Patch.Contains("$.model"u8))
+                    {
+                        raw.Patch.Set("$.model"u8, modelId);
+                    }
+
+                    if (topK is { } k && !raw.Patch.Contains("$.top_k"u8))
+                    {
+                        raw.Patch.Set("$.top_k"u8, k);
+                    }
+
+                    foreach (var (path, json) in fields)
+                    {
+                        if (json is null)
+                        {
+                            raw.Patch.SetNull(path);
+                        }
+                        else
+                        {
+                            raw.Patch.Set(path, json);
+                        }
+                    }
                 }
 
                 return raw;
@@ -280,7 +316,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         var renamed = quirks.RenamedParameters ?? s_noRenames;
 
         int changesBefore = context.Changes.Count;
-        int editsBefore = context.RawEdits.Count;
+        int editsBefore = context.RawEdits.Count + context.Fields.Count;
         DropTyped(shaped, unsupported, renamed, context);
         ShapeMaxTokens(shaped, quirks, unsupported, context);
         ShapeStops(shaped, quirks, context);
@@ -289,7 +325,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         ShapeExtras(shaped, quirks, unsupported, renamed, context);
 
         // Nothing to change: the caller's own options go through (every change above is recorded).
-        return context.Changes.Count == changesBefore && context.RawEdits.Count == editsBefore ? options : shaped;
+        return context.Changes.Count == changesBefore && context.RawEdits.Count + context.Fields.Count == editsBefore ? options : shaped;
     }
 
     private static void DropTyped(ChatOptions o, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)
@@ -317,11 +353,11 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
             if (renamed.TryGetValue(name, out var newName))
             {
-                // Cleared here so that no inner client fills the old name from ChatOptions; the new name goes into the
-                // SDK request's JsonPatch, the one place both CompatAI's adapter and MEAI.OpenAI's client send as is.
+                // Cleared (and removed from the SDK request) so that no inner client sends the old name; the new name
+                // joins the extra fields (the clone's own copy of them), which ShapeExtras writes into the SDK request.
                 clear();
                 context.RemoveField(name);
-                context.SetField(newName, value);
+                (o.AdditionalProperties ??= [])[newName] = value;
                 context.Change(name, "renamed to " + newName, lossy: false);
             }
             else if (unsupported.Contains(name))
@@ -351,7 +387,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             // options object the caller's factory may have filled) and write the provider's name through the patch.
             o.MaxOutputTokens = null;
             context.RemoveField("max_completion_tokens");
-            context.SetField(field, max);
+            (o.AdditionalProperties ??= [])[field] = max;
             context.Change("max_completion_tokens", "renamed to " + field, lossy: false);
         }
     }
@@ -394,6 +430,12 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             return;
         }
 
+        if (o.AllowMultipleToolCalls is not null && unsupported.Contains("parallel_tool_calls"))
+        {
+            o.AllowMultipleToolCalls = null;
+            context.Change("parallel_tool_calls", "dropped", lossy: true);
+        }
+
         if (unsupported.Contains("tool_choice"))
         {
             // MEAI.OpenAI's client sends tool_choice "auto" whenever tools are sent and ToolMode is null, so clearing
@@ -406,12 +448,6 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             }
 
             return;
-        }
-
-        if (o.AllowMultipleToolCalls is not null && unsupported.Contains("parallel_tool_calls"))
-        {
-            o.AllowMultipleToolCalls = null;
-            context.Change("parallel_tool_calls", "dropped", lossy: true);
         }
 
         if (o.ToolMode is null)
@@ -496,29 +532,40 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
     {
         if (o.AdditionalProperties is { Count: > 0 } extras)
         {
-            // The extra body fields that survive go into the SDK request's JsonPatch and leave the clone: MEAI.OpenAI's
-            // client ignores ChatOptions.AdditionalProperties, and nothing below may send a field a second time under
-            // its old name. "strict" is not a body field (it marks schemas strict) and stays for the inner client.
-            AdditionalPropertiesDictionary? kept = null;
+            // The caller's extra fields and the renamed parameters added above, in this order; a later entry under the
+            // same name replaces the value but keeps the place (so a typed Seed wins over an extra "seed" field).
+            var shaped = new AdditionalPropertiesDictionary();
             foreach (var (key, value) in extras)
             {
-                if (key.Length == 0 || key == StrictKey)
-                {
-                    (kept ??= [])[key] = value;
-                }
-                else if (unsupported.Contains(key))
+                if (unsupported.Contains(key))
                 {
                     context.Change(key, "dropped", lossy: true);
                 }
                 else if (renamed.TryGetValue(key, out var newName))
                 {
-                    context.SetField(newName, value);
+                    shaped[newName] = value;
                     context.Change(key, "renamed to " + newName, lossy: false);
                 }
                 else if (key == "n" && quirks.MaxChoices is { } maxChoices && ToInt(value) is { } n && n > maxChoices)
                 {
-                    context.SetField(key, maxChoices);
+                    shaped[key] = maxChoices;
                     context.Change("n", $"capped at {maxChoices}", lossy: true);
+                }
+                else
+                {
+                    shaped[key] = value;
+                }
+            }
+
+            // They go into the SDK request's JsonPatch and leave the clone: MEAI.OpenAI's client ignores
+            // ChatOptions.AdditionalProperties, and nothing below may send a field a second time. "strict" is not a
+            // body field (it marks schemas strict) and stays for the inner client.
+            AdditionalPropertiesDictionary? kept = null;
+            foreach (var (key, value) in shaped)
+            {
+                if (key.Length == 0 || key == StrictKey)
+                {
+                    (kept ??= [])[key] = value;
                 }
                 else
                 {
@@ -605,7 +652,10 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
         public List<Action<ChatCompletionOptions>> RawEdits { get; } = [];
 
-        public bool NeedsRawOptions => RawEdits.Count > 0;
+        /// <summary>Gets the top-level body fields to set through the patch, in order (a <see langword="null"/> value is JSON <c>null</c>).</summary>
+        public List<(byte[] Path, BinaryData? Json)> Fields { get; } = [];
+
+        public bool NeedsRawOptions => RawEdits.Count > 0 || Fields.Count > 0;
 
         public bool RemappedIds { get; set; }
 
@@ -623,21 +673,17 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
         public void RawEdit(Action<ChatCompletionOptions> edit) => RawEdits.Add(edit);
 
-        /// <summary>Sets a top-level body field through the SDK request's patch (it wins over a typed property of that name).</summary>
+        /// <summary>Sets a top-level body field through the SDK request's patch, after the raw edits (it wins over a typed property of that name).</summary>
         public void SetField(string name, object? value)
         {
-            byte[] path = RawJson.Path("$." + name);
-            if (value is null)
-            {
-                RawEdits.Add(raw => raw.Patch.SetNull(path));
-                return;
-            }
-
             // Serialized now, so that a value that cannot be written fails before anything is sent.
-            var json = BinaryData.FromBytes(value is JsonElement element
-                ? System.Text.Encoding.UTF8.GetBytes(element.GetRawText())
-                : JsonSerializer.SerializeToUtf8Bytes(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())));
-            RawEdits.Add(raw => raw.Patch.Set(path, json));
+            var json = value switch
+            {
+                null => null,
+                JsonElement element => BinaryData.FromString(element.GetRawText()),
+                _ => BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()))),
+            };
+            Fields.Add((RawJson.Path("$." + name), json));
         }
 
         /// <summary>Keeps a top-level body field off the wire, also when an inner client fills the typed property of that name.</summary>

@@ -171,7 +171,7 @@ public sealed class ParameterSanitizingChatClientTests
         Assert.Same(factory, options.RawRepresentationFactory);
         var body = rig.Wire.Bodies[0];
         Assert.Equal("user-1", body["user"]!.GetValue<string>());
-        Assert.Equal(7, body["random_seed"]!.GetValue<int>());
+        Assert.Equal(42, body["random_seed"]!.GetValue<int>()); // The typed Seed wins over the extra "seed", as it always has.
         Assert.Equal(100, body["max_tokens"]!.GetValue<int>());
         Assert.True(body["safe_prompt"]!.GetValue<bool>());
         Assert.False(body.ContainsKey("seed"));
@@ -310,15 +310,17 @@ public sealed class ParameterSanitizingChatClientTests
     [InlineData(InnerKind.MeaiOpenAI)]
     public async Task Tool_choice_the_provider_rejects_is_kept_off_the_wire(InnerKind kind)
     {
-        var rig = SanitizerInner.Create(kind, "openai", profile: new ProviderProfile { Name = "p", Quirks = new ProviderQuirks { UnsupportedParameters = ["tool_choice"] } });
+        var rig = SanitizerInner.Create(kind, "openai", profile: new ProviderProfile { Name = "p", Quirks = new ProviderQuirks { UnsupportedParameters = ["tool_choice", "parallel_tool_calls"] } });
         using var client = rig.Sanitizer();
         await client.GetResponseAsync("hi", new ChatOptions { Tools = [s_weather] });
-        var response = await client.GetResponseAsync("hi", new ChatOptions { Tools = [s_weather], ToolMode = ChatToolMode.RequireAny });
+        var response = await client.GetResponseAsync("hi", new ChatOptions { Tools = [s_weather], ToolMode = ChatToolMode.RequireAny, AllowMultipleToolCalls = false });
 
+        Assert.Equal(2, rig.Wire.Bodies.Count);
         Assert.All(rig.Wire.Bodies, static body =>
         {
             Assert.Single(body["tools"]!.AsArray());
             Assert.False(body.ContainsKey("tool_choice"));
+            Assert.False(body.ContainsKey("parallel_tool_calls"));
         });
         var changes = Assert.IsAssignableFrom<IReadOnlyList<SanitizerChange>>(response.AdditionalProperties![ParameterSanitizingChatClient.ChangesKey]);
         Assert.Contains(changes, static c => c.Parameter == "tool_choice" && c.Action == "dropped");
