@@ -161,7 +161,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
                     edit(raw);
                 }
 
-                if (fields.Count > 0)
+                if (fields is not null)
                 {
                     // The patch writes fields in the order they were added. model and top_k (values every inner client
                     // writes the same way) go first so that the body keeps the order it has always had: model, top_k,
@@ -316,7 +316,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         var renamed = quirks.RenamedParameters ?? s_noRenames;
 
         int changesBefore = context.Changes.Count;
-        int editsBefore = context.RawEdits.Count + context.Fields.Count;
+        int editsBefore = context.RawEdits.Count + context.FieldCount;
         DropTyped(shaped, unsupported, renamed, context);
         ShapeMaxTokens(shaped, quirks, unsupported, context);
         ShapeStops(shaped, quirks, context);
@@ -325,7 +325,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         ShapeExtras(shaped, quirks, unsupported, renamed, context);
 
         // Nothing to change: the caller's own options go through (every change above is recorded).
-        return context.Changes.Count == changesBefore && context.RawEdits.Count + context.Fields.Count == editsBefore ? options : shaped;
+        return context.Changes.Count == changesBefore && context.RawEdits.Count + context.FieldCount == editsBefore ? options : shaped;
     }
 
     private static void DropTyped(ChatOptions o, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)
@@ -652,10 +652,12 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
         public List<Action<ChatCompletionOptions>> RawEdits { get; } = [];
 
-        /// <summary>Gets the top-level body fields to set through the patch, in order (a <see langword="null"/> value is JSON <c>null</c>).</summary>
-        public List<(byte[] Path, BinaryData? Json)> Fields { get; } = [];
+        /// <summary>Gets the top-level body fields to set through the patch, in order (a <see langword="null"/> value is JSON <c>null</c>); <see langword="null"/> when there are none, so that a request without extra fields allocates nothing for them.</summary>
+        public List<(byte[] Path, BinaryData? Json)>? Fields { get; private set; }
 
-        public bool NeedsRawOptions => RawEdits.Count > 0 || Fields.Count > 0;
+        public int FieldCount => Fields?.Count ?? 0;
+
+        public bool NeedsRawOptions => RawEdits.Count > 0 || FieldCount > 0;
 
         public bool RemappedIds { get; set; }
 
@@ -683,7 +685,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
                 JsonElement element => BinaryData.FromString(element.GetRawText()),
                 _ => BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()))),
             };
-            Fields.Add((RawJson.Path("$." + name), json));
+            (Fields ??= []).Add((RawJson.Path("$." + name), json));
         }
 
         /// <summary>Keeps a top-level body field off the wire, also when an inner client fills the typed property of that name.</summary>
