@@ -21,6 +21,11 @@ namespace CompatAI;
 /// the provider's form (and back), and downgrades a JSON-schema response format to JSON mode with the schema in the prompt.
 /// </summary>
 /// <remarks>
+/// The caller's <see cref="ChatOptions"/> is never modified: a clone goes down with dropped and renamed values cleared,
+/// and its <see cref="ChatOptions.RawRepresentationFactory"/> wraps the caller's so that renamed parameters and extra
+/// body fields (<see cref="ChatOptions.AdditionalProperties"/>) are written into the SDK's <see cref="ChatCompletionOptions"/>
+/// through its <c>Patch</c>, and rejected fields removed from it. The request is therefore the same over CompatAI's
+/// pipeline and over Microsoft.Extensions.AI.OpenAI's <c>AsIChatClient()</c>, which ignores <c>AdditionalProperties</c>.
 /// Each change is logged once per provider at debug level, added as an event to the current <see cref="Activity"/>,
 /// counted on the <c>compatai.sanitizer.changes</c> counter of the <c>CompatAI</c> meter, and listed in the response's
 /// <c>AdditionalProperties</c> under <see cref="ChangesKey"/>.
@@ -30,6 +35,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
     /// <summary>The <c>AdditionalProperties</c> key under which the response lists the changes made to the request (a <see cref="IReadOnlyList{T}"/> of <see cref="SanitizerChange"/>).</summary>
     public const string ChangesKey = "compatai.sanitizer.changes";
 
+    private const string StrictKey = "strict";
     private static readonly ChatRole s_developer = new("developer");
     private static readonly HashSet<string> s_noParameters = new(StringComparer.Ordinal);
     private static readonly Dictionary<string, string> s_noRenames = new(StringComparer.Ordinal);
@@ -144,12 +150,43 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             shapedOptions ??= new ChatOptions();
             var callerFactory = shapedOptions.RawRepresentationFactory;
             var rawEdits = context.RawEdits;
+            var fields = context.Fields;
+            string? modelId = shapedOptions.ModelId;
+            int? topK = shapedOptions.TopK;
             shapedOptions.RawRepresentationFactory = client =>
             {
                 var raw = callerFactory?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
                 foreach (var edit in rawEdits)
                 {
                     edit(raw);
+                }
+
+                if (fields is not null)
+                {
+                    // The patch writes fields in the order they were added. model and top_k (values every inner client
+                    // writes the same way) go first so that the body keeps the order it has always had: model, top_k,
+                    // then the extra fields.
+                    if (modelId is { Length: > 0 } && !raw.Patch.Contains("$.model"u8))
+                    {
+                        raw.Patch.Set("$.model"u8, modelId);
+                    }
+
+                    if (topK is { } k && !raw.Patch.Contains("$.top_k"u8))
+                    {
+                        raw.Patch.Set("$.top_k"u8, k);
+                    }
+
+                    foreach (var (path, json) in fields)
+                    {
+                        if (json is null)
+                        {
+                            raw.Patch.SetNull(path);
+                        }
+                        else
+                        {
+                            raw.Patch.Set(path, json);
+                        }
+                    }
                 }
 
                 return raw;
@@ -279,7 +316,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         var renamed = quirks.RenamedParameters ?? s_noRenames;
 
         int changesBefore = context.Changes.Count;
-        int editsBefore = context.RawEdits.Count;
+        int editsBefore = context.RawEdits.Count + context.FieldCount;
         DropTyped(shaped, unsupported, renamed, context);
         ShapeMaxTokens(shaped, quirks, unsupported, context);
         ShapeStops(shaped, quirks, context);
@@ -288,7 +325,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         ShapeExtras(shaped, quirks, unsupported, renamed, context);
 
         // Nothing to change: the caller's own options go through (every change above is recorded).
-        return context.Changes.Count == changesBefore && context.RawEdits.Count == editsBefore ? options : shaped;
+        return context.Changes.Count == changesBefore && context.RawEdits.Count + context.FieldCount == editsBefore ? options : shaped;
     }
 
     private static void DropTyped(ChatOptions o, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)
@@ -316,7 +353,10 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
             if (renamed.TryGetValue(name, out var newName))
             {
+                // Cleared (and removed from the SDK request) so that no inner client sends the old name; the new name
+                // joins the extra fields (the clone's own copy of them), which ShapeExtras writes into the SDK request.
                 clear();
+                context.RemoveField(name);
                 (o.AdditionalProperties ??= [])[newName] = value;
                 context.Change(name, "renamed to " + newName, lossy: false);
             }
@@ -343,7 +383,10 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         }
         else if (field != "max_completion_tokens")
         {
+            // The SDK writes MaxOutputTokenCount as max_completion_tokens: take it out of the clone (and of a raw
+            // options object the caller's factory may have filled) and write the provider's name through the patch.
             o.MaxOutputTokens = null;
+            context.RemoveField("max_completion_tokens");
             (o.AdditionalProperties ??= [])[field] = max;
             context.Change("max_completion_tokens", "renamed to " + field, lossy: false);
         }
@@ -393,15 +436,22 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             context.Change("parallel_tool_calls", "dropped", lossy: true);
         }
 
-        if (o.ToolMode is null)
+        if (unsupported.Contains("tool_choice"))
         {
+            // MEAI.OpenAI's client sends tool_choice "auto" whenever tools are sent and ToolMode is null, so clearing
+            // ToolMode is not enough: the field is removed from the SDK request itself.
+            context.RemoveField("tool_choice");
+            if (o.ToolMode is not null)
+            {
+                o.ToolMode = null;
+                context.Change("tool_choice", "dropped", lossy: true);
+            }
+
             return;
         }
 
-        if (unsupported.Contains("tool_choice"))
+        if (o.ToolMode is null)
         {
-            o.ToolMode = null;
-            context.Change("tool_choice", "dropped", lossy: true);
             return;
         }
 
@@ -436,6 +486,8 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             }
             else
             {
+                // Removed from the SDK request too: MEAI.OpenAI's client would otherwise send an implicit "auto".
+                context.RemoveField("tool_choice");
                 context.Change("tool_choice", $"'{wire}' unsupported: left to the provider's default", lossy: true);
             }
 
@@ -480,6 +532,8 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
     {
         if (o.AdditionalProperties is { Count: > 0 } extras)
         {
+            // The caller's extra fields and the renamed parameters added above, in this order; a later entry under the
+            // same name replaces the value but keeps the place (so a typed Seed wins over an extra "seed" field).
             var shaped = new AdditionalPropertiesDictionary();
             foreach (var (key, value) in extras)
             {
@@ -503,7 +557,23 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
                 }
             }
 
-            o.AdditionalProperties = shaped;
+            // They go into the SDK request's JsonPatch and leave the clone: MEAI.OpenAI's client ignores
+            // ChatOptions.AdditionalProperties, and nothing below may send a field a second time. "strict" is not a
+            // body field (it marks schemas strict) and stays for the inner client.
+            AdditionalPropertiesDictionary? kept = null;
+            foreach (var (key, value) in shaped)
+            {
+                if (key.Length == 0 || key == StrictKey)
+                {
+                    (kept ??= [])[key] = value;
+                }
+                else
+                {
+                    context.SetField(key, value);
+                }
+            }
+
+            o.AdditionalProperties = kept;
         }
 
         // Fields the SDK writes itself, or that a caller set on a raw options object, are removed from the body.
@@ -573,7 +643,12 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
         public List<Action<ChatCompletionOptions>> RawEdits { get; } = [];
 
-        public bool NeedsRawOptions => RawEdits.Count > 0;
+        /// <summary>Gets the top-level body fields to set through the patch, in order (a <see langword="null"/> value is JSON <c>null</c>); <see langword="null"/> when there are none, so that a request without extra fields allocates nothing for them.</summary>
+        public List<(byte[] Path, BinaryData? Json)>? Fields { get; private set; }
+
+        public int FieldCount => Fields?.Count ?? 0;
+
+        public bool NeedsRawOptions => RawEdits.Count > 0 || FieldCount > 0;
 
         public bool RemappedIds { get; set; }
 
@@ -590,6 +665,26 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         }
 
         public void RawEdit(Action<ChatCompletionOptions> edit) => RawEdits.Add(edit);
+
+        /// <summary>Sets a top-level body field through the SDK request's patch, after the raw edits (it wins over a typed property of that name).</summary>
+        public void SetField(string name, object? value)
+        {
+            // Serialized now, so that a value that cannot be written fails before anything is sent.
+            var json = value switch
+            {
+                null => null,
+                JsonElement element => BinaryData.FromString(element.GetRawText()),
+                _ => BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()))),
+            };
+            (Fields ??= []).Add((RawJson.Path("$." + name), json));
+        }
+
+        /// <summary>Keeps a top-level body field off the wire, also when an inner client fills the typed property of that name.</summary>
+        public void RemoveField(string name)
+        {
+            byte[] path = RawJson.Path("$." + name);
+            RawEdits.Add(raw => raw.Patch.Remove(path));
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "CompatAI changed '{Parameter}' for provider '{Provider}': {Action}. Logged once; later requests get the same change silently.")]
