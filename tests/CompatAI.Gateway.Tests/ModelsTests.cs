@@ -1,8 +1,6 @@
 using System.Text.Json;
-using CompatAI.Gateway.Providers;
 using CompatAI.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CompatAI.Gateway.Tests;
 
@@ -44,8 +42,7 @@ public sealed class ModelsTests
                 ["CompatAI:Providers:acme:Endpoint"] = new Uri(upstream.BaseAddress, "v1/").ToString(),
                 ["CompatAI:Providers:acme:Model"] = "acme-default",
                 ["CompatAI:Providers:acme:Models:0"] = "acme-extra",
-            },
-            services: s => s.AddSingleton<IProviderClientFactory>(sp => new RecordingClientFactory(sp.GetRequiredService<UpstreamHttpClient>())));
+            });
 
         var first = await ListAsync(server, "sk-lister");
         var second = await ListAsync(server, "sk-lister");
@@ -71,8 +68,8 @@ public sealed class ModelsTests
                 ["CompatAI:Providers:flaky:Provider"] = "openai",
                 ["CompatAI:Providers:flaky:Endpoint"] = upstream.BaseAddress.ToString(),
                 ["CompatAI:Providers:flaky:Model"] = "flaky-1",
-            },
-            services: s => s.AddSingleton<IProviderClientFactory>(sp => new RecordingClientFactory(sp.GetRequiredService<UpstreamHttpClient>())));
+                ["CompatAI:Providers:flaky:Retry:MaxRetries"] = "0",
+            });
 
         var models = await ListAsync(server);
         Assert.Equal(["echo/echo-1", "echo/story-1", "flaky/flaky-1"], models);

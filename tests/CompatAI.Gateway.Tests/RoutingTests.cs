@@ -88,11 +88,11 @@ public sealed class RoutingTests
         await using var server = await GatewayServer.StartAsync(
             new Dictionary<string, string?>
             {
-                ["CompatAI:Fallback:resilient:0"] = "faults/unavailable",
-                ["CompatAI:Fallback:resilient:1"] = "faults/rate-limited",
-                ["CompatAI:Fallback:resilient:2"] = "echo/echo-1",
-                ["CompatAI:Fallback:doomed:0"] = "faults/unavailable",
-                ["CompatAI:Fallback:doomed:1"] = "faults/rate-limited",
+                ["CompatAI:Gateway:Chains:resilient:0"] = "faults/unavailable",
+                ["CompatAI:Gateway:Chains:resilient:1"] = "faults/rate-limited",
+                ["CompatAI:Gateway:Chains:resilient:2"] = "echo/echo-1",
+                ["CompatAI:Gateway:Chains:doomed:0"] = "faults/unavailable",
+                ["CompatAI:Gateway:Chains:doomed:1"] = "faults/rate-limited",
             },
             g => g.AddAdapter("faults", TestProviders.Faults()));
 
@@ -111,15 +111,67 @@ public sealed class RoutingTests
         Assert.Contains("doomed", models);
     }
 
-    [Fact]
-    public async Task A_fallback_list_without_names_is_the_model_fallback()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_fallback_list_of_provider_names_is_the_librarys_chain_served_as_model_fallback(bool stream)
     {
+        // CompatAI:Fallback is the library's schema: configured provider names, run by FallbackChatClient with CompatAI:FallbackOptions.
+        await using var down = await LoopbackUpstream.StartAsync(c =>
+        {
+            c.Response.StatusCode = 503;
+            return c.Response.WriteAsync("""{"error":{"message":"down for maintenance"}}""");
+        });
+        await using var up = await LoopbackUpstream.StartAsync(LoopbackUpstream.ChatAnswer("from backup"));
         await using var server = await GatewayServer.StartAsync(
-            new Dictionary<string, string?> { ["CompatAI:Fallback:0"] = "faults/unavailable", ["CompatAI:Fallback:1"] = "echo/echo-1" },
-            g => g.AddAdapter("faults", TestProviders.Faults()));
-        var (status, body, _) = await PostAsync(server, "fallback");
+            new Dictionary<string, string?>
+            {
+                ["CompatAI:Providers:primary:Provider"] = "openai",
+                ["CompatAI:Providers:primary:Endpoint"] = down.BaseAddress.ToString(),
+                ["CompatAI:Providers:primary:ApiKey"] = "sk-primary",
+                ["CompatAI:Providers:primary:Model"] = "m-primary",
+                ["CompatAI:Providers:primary:Retry:MaxRetries"] = "0",
+                ["CompatAI:Providers:primary:ListUpstreamModels"] = "false",
+                ["CompatAI:Providers:backup:Provider"] = "openai",
+                ["CompatAI:Providers:backup:Endpoint"] = up.BaseAddress.ToString(),
+                ["CompatAI:Providers:backup:ApiKey"] = "sk-backup",
+                ["CompatAI:Providers:backup:Model"] = "m-backup",
+                ["CompatAI:Providers:backup:ListUpstreamModels"] = "false",
+                ["CompatAI:Fallback:0"] = "primary",
+                ["CompatAI:Fallback:1"] = "backup",
+                ["CompatAI:FallbackOptions:CircuitBreaker:Enabled"] = "false",
+            });
+
+        var (status, body, response) = await PostAsync(server, "fallback", stream: stream);
         Assert.Equal(200, status);
-        Assert.Equal("route me", Content(body));
+        Assert.Equal("from backup", Content(body));
+        Assert.Equal("backup", response.Headers.GetValues("x-compat-provider").Single());
+        Assert.Single(down.Requests);
+        var (path, headers) = Assert.Single(up.Requests);
+        Assert.Equal("/chat/completions", path);
+        Assert.Equal("Bearer sk-backup", headers["authorization"]);
+    }
+
+    [Theory]
+    [InlineData("CompatAI:Fallback:0", "echo/echo-1", "CompatAI:Gateway:Chains")]
+    [InlineData("CompatAI:Fallback:named:0", "echo/echo-1", "CompatAI:Gateway:Chains:named")]
+    [InlineData("CompatAI:FallbackOptions:AttemptTimeout", "-00:00:01", "CompatAI:FallbackOptions")]
+    public async Task Fallback_settings_outside_the_librarys_schema_fail_at_startup_naming_the_key(string key, string value, string named)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["CompatAI:Providers:solo:Provider"] = "openai",
+            ["CompatAI:Providers:solo:Endpoint"] = "http://127.0.0.1:9/",
+            ["CompatAI:Providers:solo:ApiKey"] = "sk-solo",
+            [key] = value,
+        };
+        if (!key.StartsWith("CompatAI:Fallback:", StringComparison.Ordinal))
+        {
+            settings["CompatAI:Fallback:0"] = "solo";
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayServer.StartAsync(settings));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,7 +236,7 @@ public sealed class RoutingTests
     public async Task A_fallback_chain_naming_an_unknown_provider_fails_at_startup()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayServer.StartAsync(
-            new Dictionary<string, string?> { ["CompatAI:Fallback:broken:0"] = "ghost/model" }));
+            new Dictionary<string, string?> { ["CompatAI:Gateway:Chains:broken:0"] = "ghost/model" }));
         Assert.Contains("ghost/model", error.Message, StringComparison.Ordinal);
     }
 

@@ -30,7 +30,13 @@ public sealed class GatewayRequestContext
         RequestId = requestId ?? string.Empty;
     }
 
-    /// <summary>Gets the context of the request being served on the current async flow, for code deep in a pipeline (for example an <see cref="HttpClient"/> handler).</summary>
+    /// <summary>
+    /// Gets the context of the chat request being served on the current async flow (an <see cref="AsyncLocal{T}"/> set by
+    /// the chat endpoint), for code deep in a pipeline such as an <see cref="HttpClient"/> handler. This is the gateway's
+    /// only ambient request state: the gateway's upstream <see cref="HttpClient"/> reads it to forward the allow-listed
+    /// headers; everything else (credential, model, cancellation) is passed explicitly. See the gateway README,
+    /// "How request state reaches the provider".
+    /// </summary>
     public static GatewayRequestContext? Current
     {
         get => s_current.Value;

@@ -15,6 +15,13 @@ public sealed class GatewayOptions
     /// <summary>Gets model aliases: a requested model name mapped to <c>&lt;provider&gt;/&lt;model&gt;</c>.</summary>
     public IDictionary<string, string> Aliases { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Gets named fallback chains served as models: a chain name mapped to <c>&lt;provider&gt;/&lt;model&gt;</c> names of any
+    /// provider, including ones added in code. For a chain of configured providers that behaves as in
+    /// <c>AddCompatChatClient()</c>, use <c>CompatAI:Fallback</c> (served as the model <c>fallback</c>).
+    /// </summary>
+    public IDictionary<string, IList<string>> Chains { get; set; } = new Dictionary<string, IList<string>>(StringComparer.Ordinal);
+
     /// <summary>Gets or sets the provider used when the requested model has no known prefix; the whole name is then the upstream model id.</summary>
     public string? DefaultProvider { get; set; }
 

@@ -12,8 +12,9 @@ namespace CompatAI.Gateway.Hosting;
 public static class CompatGatewayServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the gateway: options from <c>CompatAI:Gateway</c>, providers from <c>CompatAI:Providers:&lt;name&gt;</c>,
-    /// fallback chains from <c>CompatAI:Fallback</c>, and the built-in <c>echo</c> provider.
+    /// Adds the gateway: providers, profile overrides and the fallback chain from the same schema as
+    /// <c>AddCompatChatClient</c> (<c>CompatAI:Providers:&lt;name&gt;</c>, <c>CompatAI:Profiles</c>, <c>CompatAI:Fallback</c>,
+    /// <c>CompatAI:FallbackOptions</c>), gateway-only settings from <c>CompatAI:Gateway</c>, and the built-in <c>echo</c> provider.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration root to read the <c>CompatAI</c> sections from.</param>

@@ -30,7 +30,6 @@ internal sealed class GatewayRuntime : IDisposable
         IEnumerable<GatewayProviderRegistration> registrations,
         GatewayPipelineSteps pipeline,
         IProviderClientFactory clientFactory,
-        UpstreamHttpClient httpClient,
         ILogger<GatewayRuntime> logger)
     {
         Options = options.Value;
@@ -38,20 +37,28 @@ internal sealed class GatewayRuntime : IDisposable
         _keyHashes = [.. Options.Keys.Where(k => !string.IsNullOrEmpty(k)).Select(Hash)];
         HeaderFilter = new InboundHeaderFilter(Options.ForwardHeaders);
 
+        // The library's schema, read as AddCompatChatClient reads it: CompatAI:Providers, CompatAI:Profiles,
+        // CompatAI:Fallback and CompatAI:FallbackOptions. Only CompatAI:Gateway and a provider's Models /
+        // ListUpstreamModels keys are the gateway's own.
+        var root = configuration.Configuration;
+        RejectGatewayOnlyFallbackShapes(root.GetSection(CompatAIConfiguration.SectionName + ":Fallback"));
+        var compat = new CompatAIConfiguration();
+        root.GetSection(CompatAIConfiguration.SectionName).Bind(compat);
+        var catalog = CatalogFrom(root);
+
         var providers = new Dictionary<string, IGatewayAdapter>(StringComparer.OrdinalIgnoreCase);
-        foreach (var section in configuration.Configuration.GetSection("CompatAI:Providers").GetChildren())
+        var configured = new Dictionary<string, ConfiguredProviderAdapter>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, settings) in compat.Providers)
         {
-            var name = section.Key;
             if (name.Contains('/', StringComparison.Ordinal))
             {
                 throw new InvalidOperationException($"CompatAI:Providers:{name}: a provider name is a model prefix and must not contain '/'.");
             }
 
-            var entry = section.Get<ProviderEntry>() ?? new ProviderEntry();
-            entry.Section = section;
+            var entry = root.GetSection($"{CompatAIConfiguration.SectionName}:Providers:{name}").Get<ProviderEntry>() ?? new ProviderEntry();
             IChatClient Build(string? key)
             {
-                var client = clientFactory.Create(name, entry, key);
+                var client = clientFactory.Create(name, OptionsFor(name, settings, catalog, key));
                 foreach (var step in pipeline.Steps)
                 {
                     client = step(name, client, services);
@@ -60,16 +67,24 @@ internal sealed class GatewayRuntime : IDisposable
                 return client;
             }
 
-            if (string.IsNullOrEmpty(entry.ApiKey))
+            if (string.IsNullOrEmpty(settings.ApiKey))
             {
                 // Fail at startup on a wrong provider name or a missing endpoint, not at the first request.
-                ValidateEntry(clientFactory, name, entry);
+                ValidateEntry(clientFactory, name, OptionsFor(name, settings, catalog, StartupCheckKey));
             }
 
+            var providerName = settings.Provider ?? name;
             ConfiguredProviderAdapter adapter;
             try
             {
-                adapter = new ConfiguredProviderAdapter(name, entry, Build, Options.MaxClientsPerProvider, httpClient.Client);
+                adapter = new ConfiguredProviderAdapter(
+                    name,
+                    catalog.TryGet(providerName, out var profile) ? profile.Name : providerName,
+                    settings.ApiKey,
+                    settings.Model,
+                    entry,
+                    Build,
+                    Options.MaxClientsPerProvider);
             }
             catch (ArgumentException ex)
             {
@@ -78,7 +93,8 @@ internal sealed class GatewayRuntime : IDisposable
 
             _owned.Add(adapter);
             providers[name] = adapter;
-            Log.ProviderConfigured(logger, name, entry.Provider ?? name, adapter.PassesCredentialThrough);
+            configured[name] = adapter;
+            Log.ProviderConfigured(logger, name, providerName, adapter.PassesCredentialThrough);
         }
 
         foreach (var registration in registrations)
@@ -97,7 +113,13 @@ internal sealed class GatewayRuntime : IDisposable
             providers["echo"] = new ChatClientAdapter(new EchoChatClient(), EchoChatClient.Models);
         }
 
-        Router = new GatewayRouter(providers, ReadChains(configuration.Configuration.GetSection("CompatAI:Fallback")), Options);
+        var models = new Dictionary<string, IGatewayAdapter>(StringComparer.Ordinal);
+        if (compat.Fallback.Count > 0)
+        {
+            models[ConfiguredFallbackAdapter.ModelName] = BuildFallback(compat, configured, Options.MaxClientsPerProvider);
+        }
+
+        Router = new GatewayRouter(providers, models, Options);
     }
 
     public GatewayOptions Options { get; }
@@ -151,11 +173,11 @@ internal sealed class GatewayRuntime : IDisposable
         }
     }
 
-    private static void ValidateEntry(IProviderClientFactory factory, string name, ProviderEntry entry)
+    private static void ValidateEntry(IProviderClientFactory factory, string name, CompatChatClientOptions options)
     {
         try
         {
-            factory.Create(name, entry, StartupCheckKey).Dispose();
+            factory.Create(name, options).Dispose();
         }
         catch (ArgumentException ex)
         {
@@ -165,31 +187,51 @@ internal sealed class GatewayRuntime : IDisposable
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    /// <summary>
-    /// Reads <c>CompatAI:Fallback</c>: either one list (served as the model <c>fallback</c>) or named lists
-    /// (<c>CompatAI:Fallback:&lt;chain&gt;</c>), each of <c>&lt;provider&gt;/&lt;model&gt;</c> names.
-    /// </summary>
-    private static Dictionary<string, IReadOnlyList<string>> ReadChains(IConfigurationSection section)
+    /// <summary>The library's mapping of a provider entry, with the key the gateway chose (own, passed through or a startup placeholder).</summary>
+    private static CompatChatClientOptions OptionsFor(string name, CompatProviderConfiguration settings, ProviderCatalog catalog, string? apiKey)
     {
-        var chains = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var children = section.GetChildren().ToList();
-        if (children.Count == 0)
+        var options = settings.ToClientOptions(name, catalog);
+        options.ApiKey = apiKey;
+        return options;
+    }
+
+    /// <summary>The built-in catalog with <c>CompatAI:Profiles:&lt;name&gt;</c> overrides applied, as <c>AddCompatChatClient</c> does.</summary>
+    private static ProviderCatalog CatalogFrom(IConfiguration configuration)
+    {
+        var profiles = configuration.GetSection(CompatAIConfiguration.SectionName + ":Profiles");
+        return profiles.Exists() ? ProviderCatalog.Default.WithOverrides(profiles) : ProviderCatalog.Default;
+    }
+
+    private static ConfiguredFallbackAdapter BuildFallback(CompatAIConfiguration compat, Dictionary<string, ConfiguredProviderAdapter> configured, int maxChains)
+    {
+        var members = new List<(string, ConfiguredProviderAdapter)>();
+        for (var i = 0; i < compat.Fallback.Count; i++)
         {
-            return chains;
+            var name = compat.Fallback[i];
+            if (!configured.TryGetValue(name, out var adapter))
+            {
+                throw new InvalidOperationException(
+                    $"CompatAI:Fallback:{i}: '{name}' is not configured under CompatAI:Providers. The list names providers, as for AddCompatChatClient(); " +
+                    "for a chain of '<provider>/<model>' names or of providers added in code, use CompatAI:Gateway:Chains:<name>.");
+            }
+
+            members.Add((name, adapter));
         }
 
-        if (children.All(c => int.TryParse(c.Key, out _)))
-        {
-            chains["fallback"] = [.. children.OrderBy(c => int.Parse(c.Key, System.Globalization.CultureInfo.InvariantCulture)).Select(c => c.Value).OfType<string>()];
-            return chains;
-        }
+        return new ConfiguredFallbackAdapter(members, compat.FallbackOptions, maxChains, StartupCheckKey);
+    }
 
-        foreach (var chain in children)
+    /// <summary>Named chains used to live under <c>CompatAI:Fallback:&lt;chain&gt;</c>; they are gateway-only and now live under <c>CompatAI:Gateway:Chains</c>.</summary>
+    private static void RejectGatewayOnlyFallbackShapes(IConfigurationSection section)
+    {
+        foreach (var child in section.GetChildren())
         {
-            chains[chain.Key] = [.. chain.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue).Select(c => c.Value).OfType<string>()];
+            if (!int.TryParse(child.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                throw new InvalidOperationException(
+                    $"{child.Path}: CompatAI:Fallback is the library's list of provider names (CompatAI:Fallback:0, :1, ...). Move the named chain '{child.Key}' to CompatAI:Gateway:Chains:{child.Key}.");
+            }
         }
-
-        return chains;
     }
 }
 

@@ -1,11 +1,11 @@
+using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CompatAI.Gateway.Adapters;
 using CompatAI.Gateway.Configuration;
-using CompatAI;
 using Microsoft.Extensions.AI;
+using OpenAIChatClient = OpenAI.Chat.ChatClient;
 
 namespace CompatAI.Gateway.Providers;
 
@@ -21,22 +21,24 @@ internal sealed class ConfiguredProviderAdapter : IGatewayAdapter, IDisposable
     private readonly IChatClient? _ownKeyClient;
     private readonly ConcurrentDictionary<string, IChatClient> _byCredential = new(StringComparer.Ordinal);
     private readonly int _maxClients;
-    private readonly HttpClient _httpClient;
     private readonly IReadOnlyList<string> _configuredModels;
 
-    public ConfiguredProviderAdapter(string name, ProviderEntry entry, Func<string?, IChatClient> build, int maxClients, HttpClient httpClient)
+    public ConfiguredProviderAdapter(string name, string profileName, string? ownApiKey, string? model, ProviderEntry entry, Func<string?, IChatClient> build, int maxClients)
     {
         _name = name;
+        ProfileName = profileName;
         _entry = entry;
         _build = build;
         _maxClients = Math.Max(1, maxClients);
-        _httpClient = httpClient;
-        _configuredModels = [.. new[] { entry.Model }.Concat(entry.Models).Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m!).Distinct(StringComparer.Ordinal)];
-        if (!string.IsNullOrEmpty(entry.ApiKey))
+        _configuredModels = [.. new[] { model }.Concat(entry.Models).Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m!).Distinct(StringComparer.Ordinal)];
+        if (!string.IsNullOrEmpty(ownApiKey))
         {
-            _ownKeyClient = build(entry.ApiKey);
+            _ownKeyClient = build(ownApiKey);
         }
     }
+
+    /// <summary>Gets the catalog name of the provider (for example <c>groq</c> for an entry named <c>fast</c>).</summary>
+    public string ProfileName { get; }
 
     public bool PassesCredentialThrough => _ownKeyClient is null;
 
@@ -44,21 +46,29 @@ internal sealed class ConfiguredProviderAdapter : IGatewayAdapter, IDisposable
 
     public async Task<IReadOnlyList<string>> ListModelsAsync(GatewayRequestContext context, CancellationToken cancellationToken)
     {
-        if (!_entry.ListUpstreamModels || ResolveBaseUrl() is not { } baseUrl)
+        if (!_entry.ListUpstreamModels)
         {
             return _configuredModels;
         }
 
-        var upstream = await FetchUpstreamModelsAsync(baseUrl, _entry.ApiKey ?? context.Credential, cancellationToken).ConfigureAwait(false);
+        // Ask through the provider's own OpenAI SDK pipeline, so that its auth style, headers, endpoint and transport are
+        // the library's, exactly as for chat requests. A client without one (a custom factory's) lists what is configured.
+        var client = ClientFor(context.Credential);
+        if (client.GetService<OpenAIChatClient>() is not { } sdk || client.GetService<ChatClientMetadata>()?.ProviderUri is not { } baseUrl)
+        {
+            return _configuredModels;
+        }
+
+        var upstream = await FetchUpstreamModelsAsync(sdk.Pipeline, baseUrl, cancellationToken).ConfigureAwait(false);
         return [.. _configuredModels.Concat(upstream).Distinct(StringComparer.Ordinal)];
     }
 
     public Task<ChatResponse> CompleteAsync(GatewayChatRequest request, CancellationToken cancellationToken) =>
-        ClientFor(request.Context).GetResponseAsync(request.Messages, request.Options, cancellationToken);
+        ClientFor(request.Context.Credential).GetResponseAsync(request.Messages, request.Options, cancellationToken);
 
     public async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(GatewayChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var client = ClientFor(request.Context);
+        var client = ClientFor(request.Context.Credential);
         await foreach (var update in client.GetStreamingResponseAsync(request.Messages, request.Options, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
@@ -74,14 +84,15 @@ internal sealed class ConfiguredProviderAdapter : IGatewayAdapter, IDisposable
         }
     }
 
-    private IChatClient ClientFor(GatewayRequestContext context)
+    /// <summary>Returns the client for a request: the provider's own-key client, or the one for the client's credential.</summary>
+    internal IChatClient ClientFor(string? credential)
     {
         if (_ownKeyClient is not null)
         {
             return _ownKeyClient;
         }
 
-        var credential = context.Credential ?? string.Empty;
+        credential ??= string.Empty;
         if (_byCredential.TryGetValue(credential, out var client))
         {
             return client;
@@ -111,63 +122,23 @@ internal sealed class ConfiguredProviderAdapter : IGatewayAdapter, IDisposable
         }
     }
 
-    private Uri? ResolveBaseUrl()
+    private static async Task<IReadOnlyList<string>> FetchUpstreamModelsAsync(ClientPipeline pipeline, Uri baseUrl, CancellationToken cancellationToken)
     {
-        if (_entry.Endpoint is { } endpoint)
-        {
-            return endpoint;
-        }
-
-        var providerName = string.IsNullOrWhiteSpace(_entry.Provider) ? _name : _entry.Provider;
-        return ProviderCatalog.Default.TryGet(providerName, out var profile) ? profile.BaseUrl : null;
-    }
-
-    private async Task<IReadOnlyList<string>> FetchUpstreamModelsAsync(Uri baseUrl, string? key, CancellationToken cancellationToken)
-    {
+        // The library's endpoint is already normalized (no trailing /chat/completions); the models list sits beside it.
         var text = baseUrl.AbsoluteUri;
-        var chat = text.IndexOf("/chat/completions", StringComparison.OrdinalIgnoreCase);
-        if (chat >= 0)
+        using var message = pipeline.CreateMessage();
+        message.Request.Method = "GET";
+        message.Request.Uri = new Uri(text.EndsWith('/') ? text + "models" : text + "/models");
+        message.Request.Headers.Set("Accept", "application/json");
+        message.Apply(new RequestOptions { CancellationToken = cancellationToken });
+        await pipeline.SendAsync(message).ConfigureAwait(false);
+        var response = message.Response!;
+        if (response.IsError)
         {
-            text = text[..chat];
+            throw new HttpRequestException($"GET /models answered HTTP {response.Status}.", null, (System.Net.HttpStatusCode)response.Status);
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(text.TrimEnd('/') + "/models"));
-        if (!string.IsNullOrEmpty(key))
-        {
-            var providerName = string.IsNullOrWhiteSpace(_entry.Provider) ? _name : _entry.Provider;
-            var style = ProviderCatalog.Default.TryGet(providerName, out var profile) ? profile.AuthStyle : ProviderAuthStyle.Bearer;
-            switch (style)
-            {
-                case ProviderAuthStyle.XApiKey:
-                    request.Headers.TryAddWithoutValidation("x-api-key", key);
-                    break;
-                case ProviderAuthStyle.ApiKey:
-                    request.Headers.TryAddWithoutValidation("api-key", key);
-                    break;
-                case ProviderAuthStyle.Header when profile?.AuthHeaderName is { Length: > 0 } header:
-                    request.Headers.TryAddWithoutValidation(header, key);
-                    break;
-                case ProviderAuthStyle.None:
-                    break;
-                default:
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-                    break;
-            }
-        }
-
-        foreach (var (header, value) in _entry.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(header, value);
-        }
-
-        using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"GET /models answered HTTP {(int)response.StatusCode}.", null, response.StatusCode);
-        }
-
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var document = await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+        using var document = JsonDocument.Parse(response.Content.ToMemory());
         var ids = new List<string>();
         if (document.RootElement.ValueKind == JsonValueKind.Object &&
             document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)

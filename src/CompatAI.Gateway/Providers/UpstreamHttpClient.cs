@@ -3,7 +3,11 @@ using CompatAI.Gateway.Headers;
 
 namespace CompatAI.Gateway.Providers;
 
-/// <summary>The gateway's shared <see cref="HttpClient"/> for upstream calls; it adds the request's allow-listed headers.</summary>
+/// <summary>
+/// The gateway's one pooled <see cref="HttpClient"/> for upstream calls, passed to every provider as
+/// <see cref="CompatChatClientOptions.HttpClient"/>. Its only addition is copying the allow-listed inbound headers of the
+/// current request (<see cref="GatewayRequestContext.Current"/>) onto the upstream request.
+/// </summary>
 internal sealed class UpstreamHttpClient : IDisposable
 {
     private readonly SocketsHttpHandler _sockets;
@@ -15,33 +19,18 @@ internal sealed class UpstreamHttpClient : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = System.Net.DecompressionMethods.All,
         };
-        var forwarding = new ForwardedHeadersHandler(_sockets);
-        Client = new HttpClient(forwarding, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-        Http11Client = new HttpClient(new ForceHttp11Handler(forwarding), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+
+        // The library's pipeline enforces per-attempt timeouts; HttpClient's own 100 s limit would cut long streams.
+        Client = new HttpClient(new ForwardedHeadersHandler(_sockets), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>Gets the client for most providers.</summary>
+    /// <summary>Gets the client every configured provider sends with.</summary>
     public HttpClient Client { get; }
-
-    /// <summary>Gets the client for providers whose catalog profile asks for HTTP/1.1 only.</summary>
-    public HttpClient Http11Client { get; }
 
     public void Dispose()
     {
         Client.Dispose();
-        Http11Client.Dispose();
         _sockets.Dispose();
-    }
-
-    /// <summary>Pins requests to HTTP/1.1, for providers whose catalog profile says so.</summary>
-    private sealed class ForceHttp11Handler(HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Version = System.Net.HttpVersion.Version11;
-            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            return base.SendAsync(request, cancellationToken);
-        }
     }
 
     /// <summary>Copies the allow-listed inbound headers of the current gateway request onto the upstream request.</summary>

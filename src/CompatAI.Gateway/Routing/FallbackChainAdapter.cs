@@ -5,8 +5,10 @@ using Microsoft.Extensions.AI;
 namespace CompatAI.Gateway.Routing;
 
 /// <summary>
-/// A <c>CompatAI:Fallback</c> chain served as one model: tries each <c>&lt;provider&gt;/&lt;model&gt;</c> in order and
-/// moves on when one fails before sending any output. Once output has started, a failure is final.
+/// A gateway-only chain (<c>CompatAI:Gateway:Chains:&lt;name&gt;</c>) served as one model: tries each
+/// <c>&lt;provider&gt;/&lt;model&gt;</c> of any adapter (configured or added in code) in order and moves on when one fails
+/// before sending any output. Once output has started, a failure is final. <c>CompatAI:Fallback</c>, the library's chain of
+/// configured providers, is served by <see cref="ConfiguredFallbackAdapter"/> instead.
 /// </summary>
 internal sealed class FallbackChainAdapter : IGatewayAdapter
 {
@@ -30,7 +32,7 @@ internal sealed class FallbackChainAdapter : IGatewayAdapter
 
         foreach (var entry in _entries)
         {
-            if (!_router.TryResolve(entry, out var match, out _) || match.Adapter is FallbackChainAdapter)
+            if (!_router.TryResolve(entry, out var match, out _) || match.Adapter is FallbackChainAdapter or ConfiguredFallbackAdapter)
             {
                 throw new InvalidOperationException($"The fallback chain '{_name}' names '{entry}', which is not a '<provider>/<model>' of a configured provider.");
             }

@@ -10,13 +10,17 @@ namespace CompatAI.Gateway.Routing;
 internal sealed class GatewayRouter
 {
     private readonly FrozenDictionary<string, IGatewayAdapter> _providers;
-    private readonly FrozenDictionary<string, FallbackChainAdapter> _chains;
+    private readonly FrozenDictionary<string, IGatewayAdapter> _chains;
     private readonly FrozenDictionary<string, string> _aliases;
     private readonly string? _defaultProvider;
 
+    /// <summary>Creates the router.</summary>
+    /// <param name="providers">The providers, by model prefix.</param>
+    /// <param name="models">Models served without a prefix (the <c>CompatAI:Fallback</c> chain, <c>fallback</c>).</param>
+    /// <param name="options">The gateway options: aliases, the default provider and <c>CompatAI:Gateway:Chains</c>.</param>
     public GatewayRouter(
         IReadOnlyDictionary<string, IGatewayAdapter> providers,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> chains,
+        IReadOnlyDictionary<string, IGatewayAdapter> models,
         GatewayOptions options)
     {
         _providers = providers.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
@@ -27,19 +31,30 @@ internal sealed class GatewayRouter
             throw new InvalidOperationException($"CompatAI:Gateway:DefaultProvider is '{_defaultProvider}', which is not a configured provider. Known: {string.Join(", ", _providers.Keys)}.");
         }
 
-        var built = new Dictionary<string, FallbackChainAdapter>(StringComparer.Ordinal);
-        foreach (var (name, entries) in chains)
+        var built = new Dictionary<string, IGatewayAdapter>(models, StringComparer.Ordinal);
+        var chains = new List<FallbackChainAdapter>();
+        foreach (var (name, entries) in options.Chains)
+        {
+            if (built.ContainsKey(name))
+            {
+                throw new InvalidOperationException($"CompatAI:Gateway:Chains:{name} has the name of the CompatAI:Fallback chain; rename it.");
+            }
+
+            var chain = new FallbackChainAdapter(name, [.. entries], this);
+            chains.Add(chain);
+            built[name] = chain;
+        }
+
+        foreach (var name in built.Keys)
         {
             if (_providers.ContainsKey(name))
             {
                 throw new InvalidOperationException($"The fallback chain '{name}' has the same name as a provider; rename one of them.");
             }
-
-            built[name] = new FallbackChainAdapter(name, entries, this);
         }
 
         _chains = built.ToFrozenDictionary(StringComparer.Ordinal);
-        foreach (var chain in _chains.Values)
+        foreach (var chain in chains)
         {
             chain.Validate();
         }

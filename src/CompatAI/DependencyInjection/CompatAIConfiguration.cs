@@ -50,6 +50,9 @@ public sealed class CompatProviderConfiguration
     /// <summary>Gets or sets the time one HTTP attempt may take.</summary>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>Gets or sets how failed HTTP attempts are retried (<c>…:Retry:MaxRetries</c>, <c>BaseDelay</c>, <c>MaxDelay</c>, <c>MaxRetryAfter</c>).</summary>
+    public RetryOptions Retry { get; set; } = new();
+
     /// <summary>Gets or sets the parameter sanitizer's options (<c>…:ParameterSanitizer</c>).</summary>
     public ParameterSanitizingOptions ParameterSanitizer { get; set; } = new();
 
@@ -58,4 +61,37 @@ public sealed class CompatProviderConfiguration
 
     /// <summary>Gets or sets the system-merge shim's options (<c>…:SystemMerge</c>); when unset, it is used only where the profile needs it.</summary>
     public SystemMergingOptions? SystemMerge { get; set; }
+
+    /// <summary>
+    /// Returns the client options this entry describes: the one mapping from <c>CompatAI:Providers:&lt;name&gt;</c> to
+    /// <see cref="CompatChatClientOptions"/>, used by <c>AddCompatChatClient</c> and by hosts (such as the gateway) that
+    /// build clients from the same configuration. Transport (<see cref="CompatChatClientOptions.HttpClient"/>) and
+    /// logging are left for the caller to set.
+    /// </summary>
+    /// <param name="name">The configuration name of the entry; the catalog provider when <see cref="Provider"/> is unset.</param>
+    /// <param name="catalog">The catalog to look the provider up in (for example with <c>CompatAI:Profiles</c> overrides applied); <see langword="null"/> for <see cref="ProviderCatalog.Default"/>.</param>
+    /// <returns>New options; the caller may change them.</returns>
+    public CompatChatClientOptions ToClientOptions(string name, ProviderCatalog? catalog = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var options = new CompatChatClientOptions
+        {
+            Catalog = catalog,
+            Provider = Provider ?? name,
+            Endpoint = Endpoint,
+            ApiKey = ApiKey,
+            Model = Model,
+            Timeout = Timeout,
+            Retry = Retry,
+            ParameterSanitizer = ParameterSanitizer,
+            Reasoning = Reasoning,
+            SystemMerge = SystemMerge,
+        };
+        foreach (var (header, value) in Headers)
+        {
+            options.Headers[header] = value;
+        }
+
+        return options;
+    }
 }

@@ -60,6 +60,15 @@ internal sealed class CompatAIConfigurationValidator(CompatRegistrations registr
                 errors.Add($"{prefix}:Timeout must be positive.");
             }
 
+            try
+            {
+                provider.Retry.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"{prefix}:Retry: {ex.Message}");
+            }
+
             if (provider.Reasoning.TagNames is { } tags && tags.Any(static t => string.IsNullOrWhiteSpace(t) || t.AsSpan().IndexOfAny("<>/ ") >= 0))
             {
                 errors.Add($"{prefix}:Reasoning:TagNames must be bare tag names such as 'think'.");

@@ -82,24 +82,7 @@ public static class CompatChatClientServiceCollectionExtensions
 
     private static IChatClient CreateProvider(CompatAIConfiguration configuration, ProviderCatalog catalog, string name, ILoggerFactory? loggerFactory)
     {
-        var settings = configuration.Providers[name];
-        var options = new CompatChatClientOptions
-        {
-            Catalog = catalog,
-            Provider = settings.Provider ?? name,
-            Endpoint = settings.Endpoint,
-            ApiKey = settings.ApiKey,
-            Model = settings.Model,
-            Timeout = settings.Timeout,
-        };
-        foreach (var (header, value) in settings.Headers)
-        {
-            options.Headers[header] = value;
-        }
-
-        options.ParameterSanitizer = settings.ParameterSanitizer;
-        options.Reasoning = settings.Reasoning;
-        options.SystemMerge = settings.SystemMerge;
+        var options = configuration.Providers[name].ToClientOptions(name, catalog);
         options.LoggerFactory = loggerFactory;
         return CompatChatClient.Create(options);
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using CompatAI.Gateway.Configuration;
 using CompatAI.Gateway.Providers;
 using Microsoft.Extensions.AI;
 
@@ -10,9 +9,9 @@ internal sealed class RecordingClientFactory(UpstreamHttpClient http) : IProvide
 {
     public ConcurrentQueue<(string Name, string? ApiKey)> Builds { get; } = new();
 
-    public IChatClient Create(string name, ProviderEntry entry, string? apiKey)
+    public IChatClient Create(string name, CompatChatClientOptions options)
     {
-        Builds.Enqueue((name, apiKey));
-        return new HttpCallingChatClient(http.Client, entry.Endpoint ?? new Uri("http://127.0.0.1:9/"), apiKey);
+        Builds.Enqueue((name, options.ApiKey));
+        return new HttpCallingChatClient(http.Client, options.Endpoint ?? new Uri("http://127.0.0.1:9/"), options.ApiKey);
     }
 }

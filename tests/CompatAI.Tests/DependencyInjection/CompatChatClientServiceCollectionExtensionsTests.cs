@@ -100,6 +100,20 @@ public sealed class CompatChatClientServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void Retry_is_part_of_a_provider_entry_and_checked_at_startup()
+    {
+        using var provider = Build(new()
+        {
+            ["CompatAI:Providers:groq:ApiKey"] = "gsk-test",
+            ["CompatAI:Providers:groq:Retry:MaxRetries"] = "-1",
+        }, s => s.AddCompatChatClient("groq"));
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("CompatAI:Providers:groq:Retry:", ex.Message);
+        Assert.Contains("MaxRetries", ex.Message);
+    }
+
+    [Fact]
     public void A_named_provider_missing_from_configuration_is_reported_by_key()
     {
         using var provider = Build([], s => s.AddKeyedCompatChatClient("k", "deepseek"));
