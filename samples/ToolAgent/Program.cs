@@ -1,12 +1,12 @@
-// CompatAI tool agent: the tool-calling loop written once, run unchanged against several providers.
+// CompatAI tool agent: Microsoft.Extensions.AI's function invocation, run unchanged against several providers.
 //
 //   dotnet run --project samples/ToolAgent        offline, against the built-in provider emulator
 //
-// Microsoft.Extensions.AI's FunctionInvokingChatClient does this loop for apps that reference Microsoft.Extensions.AI
-// (new ChatClientBuilder(client).UseFunctionInvocation().Build()); this sample spells it out with AIFunctionFactory only.
-// The provider's default pipeline is what makes the same code work everywhere: Mistral's 9-character tool-call ids,
-// DeepSeek's reasoning that must be sent back on tool-call turns, MiniMax's missing system role. Here the clients come
-// from dependency injection, configured the way an app's appsettings.json would configure them.
+// Each provider is registered from configuration (the way an app's appsettings.json would configure it) with
+// AddKeyedCompatChatClient, which returns Microsoft.Extensions.AI's ChatClientBuilder. UseFunctionInvocation() adds
+// FunctionInvokingChatClient around the provider's quirk pipeline, so every request of the tool loop still gets the
+// provider's fixes: Mistral's 9-character tool-call ids, DeepSeek's reasoning that must be sent back on tool-call turns,
+// MiniMax's missing system role.
 using System.ComponentModel;
 using CompatAI;
 using CompatAI.Emulator;
@@ -18,8 +18,8 @@ await using var emulator = await ProviderEmulator.StartAsync();
 
 AIFunction[] tools =
 [
-    AIFunctionFactory.Create(([Description("City name")] string city) => $"clear sky, 21 °C in {city}", "get_weather", "Gets the current weather of a city."),
-    AIFunctionFactory.Create(([Description("City name")] string city) => $"12:00 in {city}", "get_time", "Gets the local time of a city."),
+    AIFunctionFactory.Create(([Description("City name")] string city) => Log($"clear sky, 21 °C in {city}"), "get_weather", "Gets the current weather of a city."),
+    AIFunctionFactory.Create(([Description("City name")] string city) => Log($"12:00 in {city}"), "get_time", "Gets the local time of a city."),
 ];
 
 (string Provider, string Model)[] targets =
@@ -34,68 +34,51 @@ foreach (var (provider, model) in targets)
     settings[$"CompatAI:Providers:{provider}:Endpoint"] = emulator.GetEndpoint(provider).ToString();
     settings[$"CompatAI:Providers:{provider}:ApiKey"] = "emulator-key";
     settings[$"CompatAI:Providers:{provider}:Model"] = model;
-    services.AddKeyedCompatChatClient(provider, provider);
+    services.AddKeyedCompatChatClient(provider, provider)
+        .UseFunctionInvocation(configure: static f => f.MaximumIterationsPerRequest = 5);
 }
 
 services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
 await using var serviceProvider = services.BuildServiceProvider();
 
+var options = new ChatOptions { Instructions = "You are a concise travel assistant.", Tools = [.. tools] };
+int failures = 0;
 foreach (var (provider, model) in targets)
 {
     var client = serviceProvider.GetRequiredKeyedService<IChatClient>(provider);
     Console.WriteLine($"--- {provider} ({model})");
     try
     {
-        var answer = await Agent.RunAsync(client, tools, "Use get_weather and get_time for Lisbon.");
-        Console.WriteLine($"answer: {answer}");
+        // Streaming works the same way: GetStreamingResponseAsync(...) runs the same loop and streams every turn.
+        var response = await client.GetResponseAsync("Use get_weather and get_time for Lisbon.", options);
+        foreach (var content in response.Messages.SelectMany(static m => m.Contents))
+        {
+            switch (content)
+            {
+                case TextReasoningContent reasoning when reasoning.Text.Length > 0:
+                    Console.WriteLine($"  (reasoning: {Shorten(reasoning.Text)})");
+                    break;
+                case FunctionCallContent call:
+                    Console.WriteLine($"  tool call {call.CallId}: {call.Name}({string.Join(", ", call.Arguments?.Select(static a => $"{a.Key}={a.Value}") ?? [])})");
+                    break;
+            }
+        }
+
+        Console.WriteLine($"answer: {response.Text}");
     }
     catch (ProviderException ex)
     {
+        failures++;
         Console.WriteLine($"failed: {ex.Kind} {ex.Message}");
     }
 }
 
-/// <summary>The tool loop: ask, run the tools the model calls, send the results back, until the model answers in text.</summary>
-internal static class Agent
+return failures == 0 ? 0 : 1;
+
+static string Log(string result)
 {
-    public static async Task<string> RunAsync(IChatClient client, IReadOnlyList<AIFunction> tools, string question, CancellationToken cancellationToken = default)
-    {
-        var byName = tools.ToDictionary(static t => t.Name);
-        var options = new ChatOptions { Tools = [.. tools] };
-        List<ChatMessage> history = [new(ChatRole.System, "You are a concise travel assistant."), new(ChatRole.User, question)];
-        for (int round = 0; round < 5; round++)
-        {
-            // Streaming works the same way: GetStreamingResponseAsync(...).ToChatResponseAsync().
-            var response = await client.GetResponseAsync(history, options, cancellationToken);
-            history.AddRange(response.Messages);
-
-            var reasoning = string.Concat(response.Messages.SelectMany(static m => m.Contents).OfType<TextReasoningContent>().Select(static r => r.Text));
-            if (reasoning.Length > 0)
-            {
-                Console.WriteLine($"  (reasoning: {Shorten(reasoning)})");
-            }
-
-            var calls = response.Messages.SelectMany(static m => m.Contents).OfType<FunctionCallContent>().ToList();
-            if (calls.Count == 0)
-            {
-                return response.Text;
-            }
-
-            var results = new List<AIContent>();
-            foreach (var call in calls)
-            {
-                Console.WriteLine($"  tool call {call.CallId}: {call.Name}({string.Join(", ", call.Arguments?.Select(static a => $"{a.Key}={a.Value}") ?? [])})");
-                var result = await byName[call.Name].InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken);
-                results.Add(new FunctionResultContent(call.CallId, result));
-            }
-
-            // The assistant message with its tool calls (and reasoning) stays in the history: the pipeline decides
-            // per provider what of it goes back on the wire.
-            history.Add(new ChatMessage(ChatRole.Tool, results));
-        }
-
-        throw new InvalidOperationException("The model kept calling tools; giving up after 5 rounds.");
-    }
-
-    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+    Console.WriteLine($"  tool ran: {result}");
+    return result;
 }
+
+static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";

@@ -258,7 +258,7 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
     private IEnumerable<AIChatMessage> PrepareMessages(IEnumerable<AIChatMessage> messages, Settings settings) =>
         settings.Replay switch
         {
-            ReasoningReplay.Required => ReasoningReplayWriter.Replay(messages, settings.ReplayField, _options.MissingReasoningPlaceholder),
+            ReasoningReplay.Required => ReasoningReplayWriter.Replay(messages, settings.ReplayField, settings.MissingReasoningPlaceholder),
             ReasoningReplay.Rejected => ReasoningReplayWriter.Strip(messages, settings.ReplayField),
             _ => messages,
         };
@@ -278,6 +278,8 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
             ProfileHasTags = quirks.ReasoningTags is { Count: > 0 };
             Replay = options.Replay ?? quirks.ReasoningReplay ?? ReasoningReplay.None;
             ReplayField = options.ReplayField ?? quirks.ReasoningReplayField ?? "reasoning_content";
+            MissingReasoningPlaceholder = !options.FillMissingReasoning ? null
+                : options.MissingReasoningPlaceholder ?? (ReplayField == "reasoning_details" ? null : ReasoningExtractionOptions.DefaultMissingReasoningPlaceholder);
             // With a profile, only the fields it names are read (each read costs a walk of the raw JSON); without one, all known ones.
             bool hasProfile = !ReferenceEquals(quirks, QuirkResolver.None);
             var citationFields = options.CitationFields?.ToArray() ?? quirks.CitationFields?.ToArray() ?? (hasProfile ? [] : ReasoningExtractionOptions.DefaultCitationFields);
@@ -304,6 +306,9 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
         public ReasoningReplay Replay { get; }
 
         public string ReplayField { get; }
+
+        /// <summary>What is replayed on a tool-call message without reasoning; <see langword="null"/> for nothing.</summary>
+        public string? MissingReasoningPlaceholder { get; }
 
         public byte[][] CitationPaths { get; }
 

@@ -58,12 +58,25 @@ public sealed class ReasoningExtractionOptions
     public string? ReplayField { get; set; }
 
     /// <summary>
-    /// Gets or sets what is replayed on an assistant tool-call message that has no reasoning (for example one produced by
-    /// another provider) when replay is <see cref="CompatAI.ReasoningReplay.Required"/>. DeepSeek rejects a missing field
-    /// (<c>""</c> satisfies it); Kimi K2.6 rejects an empty placeholder. Default: <see langword="null"/> (such messages are
-    /// sent without the field).
+    /// Gets or sets whether, when replay is <see cref="CompatAI.ReasoningReplay.Required"/>, an assistant tool-call message
+    /// that has no reasoning (one from a history that kept none, such as a Semantic Kernel <c>ChatHistory</c>, a store, or
+    /// another provider) is sent with <see cref="MissingReasoningPlaceholder"/> in the replay field. DeepSeek thinking
+    /// mode and Kimi thinking models reject such a message without the field (HTTP 400). Default: <see langword="true"/>;
+    /// <see langword="false"/> sends such messages without the field.
+    /// </summary>
+    public bool FillMissingReasoning { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets what <see cref="FillMissingReasoning"/> replays on an assistant tool-call message that has no reasoning.
+    /// DeepSeek accepts any string (<c>""</c> included); Kimi K2.6 treats <c>""</c> as missing, so the default is non-empty.
+    /// Default: <see langword="null"/>, which is <see cref="DefaultMissingReasoningPlaceholder"/> in a text field
+    /// (<c>reasoning_content</c>) and nothing in a <c>reasoning_details</c> field, whose typed items must be replayed as
+    /// the provider produced them (OpenRouter). A value set here is used for every field.
     /// </summary>
     public string? MissingReasoningPlaceholder { get; set; }
+
+    /// <summary>The placeholder replayed in a text field when <see cref="MissingReasoningPlaceholder"/> is not set: <c>"."</c>.</summary>
+    public const string DefaultMissingReasoningPlaceholder = ".";
 
     /// <summary>
     /// Gets or sets the top-level response fields read as citations (<c>citations</c>: an array of URLs;

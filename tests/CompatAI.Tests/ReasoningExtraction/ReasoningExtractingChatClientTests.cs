@@ -213,26 +213,85 @@ public sealed class ReasoningExtractingChatClientTests
         Assert.Single(history[1].Contents.OfType<TextReasoningContent>());
     }
 
+    private static List<AIChatMessage> ToolTurnWithoutReasoning() =>
+    [
+        new(ChatRole.User, "weather?"),
+        new(ChatRole.Assistant, [new FunctionCallContent("call_1", "get_weather")]),
+        new(ChatRole.Tool, [new FunctionResultContent("call_1", "sunny")]),
+    ];
+
+    private static string SentAssistantJson(FakeChatClient inner) =>
+        ModelReaderWriter.Write(Assert.IsType<AssistantChatMessage>(inner.Calls[0].Messages[1].RawRepresentation), ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default).ToString();
+
     [Fact]
-    public async Task A_placeholder_fills_tool_call_turns_without_reasoning_when_configured()
+    public async Task A_placeholder_fills_tool_call_turns_without_reasoning_by_default()
+    {
+        // DeepSeek thinking mode and Kimi reject a tool-call turn without reasoning_content; Kimi K2.6 also rejects "".
+        var inner = new FakeChatClient();
+        using var client = new ReasoningExtractingChatClient(inner, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required });
+        var history = ToolTurnWithoutReasoning();
+        await client.GetResponseAsync(history);
+
+        Assert.Contains("\"reasoning_content\":\".\"", SentAssistantJson(inner));
+        Assert.Null(history[1].RawRepresentation);
+    }
+
+    [Fact]
+    public async Task The_default_placeholder_follows_the_profile_that_requires_replay()
+    {
+        var inner = new FakeChatClient
+        {
+            Profile = new ProviderProfile { Name = "deepseek", Quirks = new ProviderQuirks { ReasoningReplay = ReasoningReplay.Required } },
+        };
+        using var client = new ReasoningExtractingChatClient(inner);
+        await client.GetResponseAsync(ToolTurnWithoutReasoning());
+
+        Assert.Contains("\"reasoning_content\":\".\"", SentAssistantJson(inner));
+    }
+
+    [Fact]
+    public async Task A_configured_placeholder_replaces_the_default()
     {
         var inner = new FakeChatClient();
         using var client = new ReasoningExtractingChatClient(inner, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required, MissingReasoningPlaceholder = string.Empty });
-        List<AIChatMessage> history =
-        [
-            new(ChatRole.User, "weather?"),
-            new(ChatRole.Assistant, [new FunctionCallContent("call_1", "get_weather")]),
-            new(ChatRole.Tool, [new FunctionResultContent("call_1", "sunny")]),
-        ];
+        await client.GetResponseAsync(ToolTurnWithoutReasoning());
+
+        Assert.Contains("\"reasoning_content\":\"\"", SentAssistantJson(inner));
+    }
+
+    [Fact]
+    public async Task Filling_missing_reasoning_can_be_turned_off()
+    {
+        var inner = new FakeChatClient();
+        using var client = new ReasoningExtractingChatClient(inner, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required, FillMissingReasoning = false });
+        var history = ToolTurnWithoutReasoning();
         await client.GetResponseAsync(history);
 
-        var raw = Assert.IsType<AssistantChatMessage>(inner.Calls[0].Messages[1].RawRepresentation);
-        Assert.Contains("\"reasoning_content\":\"\"", ModelReaderWriter.Write(raw, ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default).ToString());
+        Assert.Same(history[1], inner.Calls[0].Messages[1]);
+    }
 
-        var without = new FakeChatClient();
-        using var plain = new ReasoningExtractingChatClient(without, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required });
-        await plain.GetResponseAsync(history);
-        Assert.Same(history[1], without.Calls[0].Messages[1]);
+    [Fact]
+    public async Task Reasoning_details_get_no_default_placeholder()
+    {
+        // OpenRouter's reasoning_details items must be what the provider produced; a made-up item is never sent unasked.
+        var inner = new FakeChatClient();
+        using var client = new ReasoningExtractingChatClient(inner, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required, ReplayField = "reasoning_details" });
+        var history = ToolTurnWithoutReasoning();
+        await client.GetResponseAsync(history);
+
+        Assert.Same(history[1], inner.Calls[0].Messages[1]);
+    }
+
+    [Fact]
+    public async Task Messages_that_carry_reasoning_replay_it_rather_than_the_placeholder()
+    {
+        var inner = new FakeChatClient();
+        using var client = new ReasoningExtractingChatClient(inner, new ReasoningExtractionOptions { Replay = ReasoningReplay.Required });
+        await client.GetResponseAsync(ToolTurn());
+
+        string json = SentAssistantJson(inner);
+        Assert.Contains("\"reasoning_content\":\"I should call the tool.\"", json);
+        Assert.DoesNotContain("\"reasoning_content\":\".\"", json);
     }
 
     [Fact]
