@@ -1,4 +1,7 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
+using OpenAI;
 
 namespace CompatAI.Tests.Integration;
 
@@ -11,28 +14,54 @@ namespace CompatAI.Tests.Integration;
 [Collection(EmulatorCollection.Name)]
 public sealed class ToolAgentAcrossPersonalitiesTests(EmulatorFixture fixture)
 {
-    public static TheoryData<string, string, bool> Personalities() => new()
+    /// <summary>Every personality, streaming or not, through CompatAI's own client or wrapped around an application's own <c>AsIChatClient()</c>.</summary>
+    public static TheoryData<string, string, bool, Inner> Personalities()
     {
-        { "openai", "gpt-4o-mini", false }, { "openai", "gpt-4o-mini", true },
-        { "groq", "llama-3.3-70b-versatile", false }, { "groq", "llama-3.3-70b-versatile", true },
-        { "deepseek", "deepseek-v4-flash", false }, { "deepseek", "deepseek-v4-flash", true },
-        { "deepseek", "deepseek-reasoner", false }, { "deepseek", "deepseek-reasoner", true },
-        { "openrouter", "openai/gpt-4o-mini", false }, { "openrouter", "openai/gpt-4o-mini", true },
-        { "mistral", "mistral-small-latest", false }, { "mistral", "mistral-small-latest", true },
-        { "minimax", "MiniMax-M2", false }, { "minimax", "MiniMax-M2", true },
-        { "perplexity", "sonar", false }, { "perplexity", "sonar", true },
-        { "vllm", "Qwen/Qwen3-8B", false }, { "vllm", "Qwen/Qwen3-8B", true },
-        { "llamacpp", "ggml-org/gemma-3-4b-it-GGUF", false }, { "llamacpp", "ggml-org/gemma-3-4b-it-GGUF", true },
-    };
+        (string, string)[] personalities =
+        [
+            ("openai", "gpt-4o-mini"), ("groq", "llama-3.3-70b-versatile"), ("deepseek", "deepseek-v4-flash"), ("deepseek", "deepseek-reasoner"),
+            ("openrouter", "openai/gpt-4o-mini"), ("mistral", "mistral-small-latest"), ("minimax", "MiniMax-M2"), ("perplexity", "sonar"),
+            ("vllm", "Qwen/Qwen3-8B"), ("llamacpp", "ggml-org/gemma-3-4b-it-GGUF"),
+        ];
+        var data = new TheoryData<string, string, bool, Inner>();
+        foreach (var (personality, model) in personalities)
+        {
+            foreach (var inner in new[] { Inner.CompatChatClient, Inner.WrappedAsIChatClient })
+            {
+                data.Add(personality, model, false, inner);
+                data.Add(personality, model, true, inner);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>Which client the tool loop runs over.</summary>
+    public enum Inner
+    {
+        /// <summary><c>CompatChatClient.CreateBuilder(options).UseFunctionInvocation()</c>.</summary>
+        CompatChatClient,
+
+        /// <summary>An application's own <c>OpenAIClient(..., options.UseCompatWireRepairs(p)).GetChatClient(m).AsIChatClient()</c>, with <c>UseFunctionInvocation().UseCompatQuirks(p)</c>.</summary>
+        WrappedAsIChatClient,
+    }
 
     [Theory]
     [MemberData(nameof(Personalities))]
-    public async Task Function_invocation_runs_a_two_tool_loop(string personality, string model, bool streaming)
+    public async Task Function_invocation_runs_a_two_tool_loop(string personality, string model, bool streaming, Inner inner)
     {
         var invoked = new List<string>();
         var weather = AIFunctionFactory.Create((string city) => { invoked.Add($"get_weather({city})"); return $"sunny in {city}"; }, "get_weather", "Gets the weather of a city.");
         var time = AIFunctionFactory.Create((string city) => { invoked.Add($"get_time({city})"); return $"noon in {city}"; }, "get_time", "Gets the local time of a city.");
-        using var client = CompatChatClient.CreateBuilder(Options(personality, model)).UseFunctionInvocation().Build();
+        using var client = inner == Inner.CompatChatClient
+            ? CompatChatClient.CreateBuilder(Options(personality, model)).UseFunctionInvocation().Build()
+            : new OpenAIClient(new ApiKeyCredential("emulator-key"), new OpenAIClientOptions { Endpoint = fixture.Emulator.GetEndpoint(personality), RetryPolicy = new ClientRetryPolicy(0) }.UseCompatWireRepairs(personality))
+                .GetChatClient(model)
+                .AsIChatClient()
+                .AsBuilder()
+                .UseFunctionInvocation()
+                .UseCompatQuirks(personality)
+                .Build();
         var options = new ChatOptions { Tools = [weather, time] };
         List<ChatMessage> history = [new(ChatRole.System, "You are a travel assistant."), new(ChatRole.User, "Use get_weather and get_time for Paris.")];
         var requestsBefore = fixture.Emulator.Requests.Count;
