@@ -32,6 +32,37 @@ internal static class InterleavedComparison
         }
     }
 
+    /// <summary>
+    /// The same CPU-time check over <see cref="MiddlewareBreakdownBenchmarks"/>' I/O rows (run with
+    /// <c>-- --interleaved-layers</c>): bare <c>AsIChatClient()</c>, plus wire repairs, plus CompatAI's client, each
+    /// middleware alone over it, and the whole pipeline.
+    /// </summary>
+    public static async Task RunLayersAsync(int rounds)
+    {
+        var layers = new MiddlewareBreakdownBenchmarks();
+        layers.Setup();
+        try
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Interleaved layers, {rounds} rounds per category, {Environment.ProcessorCount} cores, .NET {Environment.Version}; CPU ratio vs {Baseline}"));
+            Console.WriteLine("| Category | Layer | Median wall us/op | Median CPU us/op | CPU ratio | Allocated B/op |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|");
+            await CompareAsync("NonStreaming", 100, rounds,
+            [
+                (Baseline, layers.AsIChatClient), ("WireRepairs", layers.WireRepairs), ("CompatClient", layers.Adapter),
+                ("Sanitizer+CompatClient", layers.SanitizerOverAdapter), ("Reasoning+CompatClient", layers.ReasoningOverAdapter), ("Pipeline", layers.Pipeline),
+            ]).ConfigureAwait(false);
+            await CompareAsync("Streaming", 5, rounds,
+            [
+                (Baseline, layers.Streaming_AsIChatClient), ("WireRepairs", layers.Streaming_WireRepairs), ("CompatClient", layers.Streaming_Adapter),
+                ("Sanitizer+CompatClient", layers.Streaming_SanitizerOverAdapter), ("Reasoning+CompatClient", layers.Streaming_ReasoningOverAdapter), ("Pipeline", layers.Streaming_Pipeline),
+            ]).ConfigureAwait(false);
+        }
+        finally
+        {
+            layers.Cleanup();
+        }
+    }
+
     private static async Task CompareAsync(string category, int opsPerRound, int rounds, IReadOnlyList<(string Name, Func<Task<int>> Run)> operations)
     {
         // Warm up all of them until tiered compilation has settled.

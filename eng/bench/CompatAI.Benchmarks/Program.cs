@@ -12,6 +12,13 @@ if (args.Contains("--interleaved"))
     return;
 }
 
+// `--interleaved-layers`: the same CPU-time check, layer by layer (MiddlewareBreakdownBenchmarks' I/O rows).
+if (args.Contains("--interleaved-layers"))
+{
+    await InterleavedComparison.RunLayersAsync(rounds: 200).ConfigureAwait(false);
+    return;
+}
+
 var middleware = args.Contains("--middleware");
 var thinkTags = args.Contains("--think-tags");
 var middlewareBreakdown = args.Contains("--middleware-breakdown");
