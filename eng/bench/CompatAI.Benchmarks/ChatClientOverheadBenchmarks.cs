@@ -1,10 +1,9 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using CompatAI;
 using Microsoft.Extensions.AI;
-using OpenAI;
 using OpenAI.Chat;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 using SdkChatMessage = OpenAI.Chat.ChatMessage;
@@ -12,17 +11,22 @@ using SdkChatMessage = OpenAI.Chat.ChatMessage;
 namespace CompatAI.Benchmarks;
 
 /// <summary>
-/// What CompatAI's <see cref="OpenAICompatibleChatClient"/> costs on top of the raw OpenAI SDK <see cref="ChatClient"/>
-/// when both read the same canned bytes from the same in-memory <see cref="HttpMessageHandler"/>: the difference is the
-/// adapter (request mapping, wire normalization, response mapping to Microsoft.Extensions.AI types) and nothing else.
+/// What CompatAI costs on top of Microsoft.Extensions.AI.OpenAI's bare <c>AsIChatClient()</c> (the baseline), with the raw
+/// OpenAI SDK <see cref="ChatClient"/> for scale. Every client reads the same canned bytes from the same kind of in-memory
+/// <see cref="HttpMessageHandler"/>, so the differences are the layers alone:
+/// <list type="bullet">
+/// <item><c>RawSdk</c>: <see cref="ChatClient"/>, SDK types in and out.</item>
+/// <item><c>AsIChatClient</c> (baseline): the same SDK client behind MEAI.OpenAI's <c>AsIChatClient()</c>.</item>
+/// <item><c>CompatClient</c>: <see cref="OpenAICompatibleChatClient"/>, i.e. <c>AsIChatClient()</c> over an SDK client with
+/// <c>UseCompatWireRepairs</c> plus CompatAI's small delegating client.</item>
+/// <item><c>Create</c>: <see cref="CompatChatClient.Create"/> for provider <c>openai</c>, the quirk middleware over that.</item>
+/// </list>
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class ChatClientOverheadBenchmarks
 {
-    private const string Model = BenchClients.Model;
-
     private readonly List<SdkChatMessage> _sdkMessages = BenchClients.SdkMessages();
     private readonly List<AIChatMessage> _aiMessages = BenchClients.AIMessages();
 
@@ -30,42 +34,70 @@ public class ChatClientOverheadBenchmarks
     private HttpClient _streamingHttp = null!;
     private ChatClient _rawNonStreaming = null!;
     private ChatClient _rawStreaming = null!;
+    private IChatClient _bareNonStreaming = null!;
+    private IChatClient _bareStreaming = null!;
     private IChatClient _compatNonStreaming = null!;
     private IChatClient _compatStreaming = null!;
+    private IChatClient _createNonStreaming = null!;
+    private IChatClient _createStreaming = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _nonStreamingHttp = BenchClients.NonStreamingHttp();
         _streamingHttp = BenchClients.StreamingHttp();
-        _rawNonStreaming = CreateRawClient(_nonStreamingHttp);
-        _rawStreaming = CreateRawClient(_streamingHttp);
-        _compatNonStreaming = CreateCompatClient(_nonStreamingHttp);
-        _compatStreaming = CreateCompatClient(_streamingHttp);
+        _rawNonStreaming = BenchClients.RawSdk(_nonStreamingHttp);
+        _rawStreaming = BenchClients.RawSdk(_streamingHttp);
+        _bareNonStreaming = BenchClients.BareAsIChatClient(_nonStreamingHttp);
+        _bareStreaming = BenchClients.BareAsIChatClient(_streamingHttp);
+        _compatNonStreaming = BenchClients.Adapter(_nonStreamingHttp);
+        _compatStreaming = BenchClients.Adapter(_streamingHttp);
+        _createNonStreaming = BenchClients.Create(_nonStreamingHttp);
+        _createStreaming = BenchClients.Create(_streamingHttp);
 
-        // Fail fast if a client does not read what the benchmark thinks it reads.
-        var expected = CannedResponses.StreamedText.Length;
-        if (Streaming_RawSdk().GetAwaiter().GetResult() != expected || Streaming_CompatAI().GetAwaiter().GetResult() != expected)
+        // Fail fast if a client does not read what the benchmark thinks it reads: every client must see the same answer
+        // and the whole stream.
+        var answer = _rawNonStreaming.CompleteChatAsync(_sdkMessages).GetAwaiter().GetResult().Value.Content[0].Text;
+        if (answer.Length < 1000)
         {
-            throw new InvalidOperationException("A streaming client did not consume the whole canned stream.");
+            throw new InvalidOperationException("The raw SDK did not read the canned non-streaming answer.");
         }
 
-        if (NonStreaming_RawSdk().GetAwaiter().GetResult() != NonStreaming_CompatAI().GetAwaiter().GetResult())
+        foreach (var (name, client) in NonStreamingClients())
         {
-            throw new InvalidOperationException("The two clients read different non-streaming answers.");
+            if (client.GetResponseAsync(_aiMessages).GetAwaiter().GetResult().Text != answer)
+            {
+                throw new InvalidOperationException($"{name} read a different non-streaming answer than the raw SDK.");
+            }
+        }
+
+        if (ReadRawStreamAsync().GetAwaiter().GetResult() != CannedResponses.StreamedText)
+        {
+            throw new InvalidOperationException("The raw SDK did not consume the whole canned stream.");
+        }
+
+        foreach (var (name, client) in StreamingClients())
+        {
+            if (ReadStreamAsync(client).GetAwaiter().GetResult() != CannedResponses.StreamedText)
+            {
+                throw new InvalidOperationException($"{name} did not consume the whole canned stream.");
+            }
         }
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _compatNonStreaming.Dispose();
-        _compatStreaming.Dispose();
+        foreach (var (_, client) in NonStreamingClients().Concat(StreamingClients()))
+        {
+            client.Dispose();
+        }
+
         _nonStreamingHttp.Dispose();
         _streamingHttp.Dispose();
     }
 
-    [Benchmark(Baseline = true)]
+    [Benchmark]
     [BenchmarkCategory("NonStreaming")]
     public async Task<int> NonStreaming_RawSdk()
     {
@@ -73,15 +105,19 @@ public class ChatClientOverheadBenchmarks
         return result.Value.Content[0].Text.Length;
     }
 
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("NonStreaming")]
+    public Task<int> NonStreaming_AsIChatClient() => GetTextLengthAsync(_bareNonStreaming);
+
     [Benchmark]
     [BenchmarkCategory("NonStreaming")]
-    public async Task<int> NonStreaming_CompatAI()
-    {
-        var response = await _compatNonStreaming.GetResponseAsync(_aiMessages).ConfigureAwait(false);
-        return response.Text.Length;
-    }
+    public Task<int> NonStreaming_CompatClient() => GetTextLengthAsync(_compatNonStreaming);
 
-    [Benchmark(Baseline = true)]
+    [Benchmark]
+    [BenchmarkCategory("NonStreaming")]
+    public Task<int> NonStreaming_Create() => GetTextLengthAsync(_createNonStreaming);
+
+    [Benchmark]
     [BenchmarkCategory("Streaming")]
     public async Task<int> Streaming_RawSdk()
     {
@@ -97,12 +133,25 @@ public class ChatClientOverheadBenchmarks
         return length;
     }
 
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Streaming")]
+    public Task<int> Streaming_AsIChatClient() => StreamTextLengthAsync(_bareStreaming);
+
     [Benchmark]
     [BenchmarkCategory("Streaming")]
-    public async Task<int> Streaming_CompatAI()
+    public Task<int> Streaming_CompatClient() => StreamTextLengthAsync(_compatStreaming);
+
+    [Benchmark]
+    [BenchmarkCategory("Streaming")]
+    public Task<int> Streaming_Create() => StreamTextLengthAsync(_createStreaming);
+
+    private async Task<int> GetTextLengthAsync(IChatClient client) =>
+        (await client.GetResponseAsync(_aiMessages).ConfigureAwait(false)).Text.Length;
+
+    private async Task<int> StreamTextLengthAsync(IChatClient client)
     {
         var length = 0;
-        await foreach (var update in _compatStreaming.GetStreamingResponseAsync(_aiMessages).ConfigureAwait(false))
+        await foreach (var update in client.GetStreamingResponseAsync(_aiMessages).ConfigureAwait(false))
         {
             foreach (var content in update.Contents)
             {
@@ -116,7 +165,48 @@ public class ChatClientOverheadBenchmarks
         return length;
     }
 
-    private static ChatClient CreateRawClient(HttpClient httpClient) => BenchClients.RawSdk(httpClient);
+    private IEnumerable<(string Name, IChatClient Client)> NonStreamingClients() =>
+        [("AsIChatClient", _bareNonStreaming), ("CompatClient", _compatNonStreaming), ("Create", _createNonStreaming)];
 
-    private static OpenAICompatibleChatClient CreateCompatClient(HttpClient httpClient) => BenchClients.Adapter(httpClient);
+    private IEnumerable<(string Name, IChatClient Client)> StreamingClients() =>
+        [("AsIChatClient", _bareStreaming), ("CompatClient", _compatStreaming), ("Create", _createStreaming)];
+
+    private async Task<string> ReadRawStreamAsync()
+    {
+        var text = new StringBuilder();
+        await foreach (var update in _rawStreaming.CompleteChatStreamingAsync(_sdkMessages).ConfigureAwait(false))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private async Task<string> ReadStreamAsync(IChatClient client)
+    {
+        var text = new StringBuilder();
+        await foreach (var update in client.GetStreamingResponseAsync(_aiMessages).ConfigureAwait(false))
+        {
+            foreach (var content in update.Contents)
+            {
+                if (content is TextContent t)
+                {
+                    text.Append(t.Text);
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The benchmarks by name, for <see cref="InterleavedComparison"/>: raw SDK first, then the baseline.</summary>
+    internal IReadOnlyList<(string Name, Func<Task<int>> Run)> NonStreamingOperations() =>
+        [("RawSdk", NonStreaming_RawSdk), ("AsIChatClient", NonStreaming_AsIChatClient), ("CompatClient", NonStreaming_CompatClient), ("Create", NonStreaming_Create)];
+
+    /// <summary>The streaming benchmarks by name, for <see cref="InterleavedComparison"/>.</summary>
+    internal IReadOnlyList<(string Name, Func<Task<int>> Run)> StreamingOperations() =>
+        [("RawSdk", Streaming_RawSdk), ("AsIChatClient", Streaming_AsIChatClient), ("CompatClient", Streaming_CompatClient), ("Create", Streaming_Create)];
 }

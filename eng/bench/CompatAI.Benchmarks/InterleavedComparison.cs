@@ -4,23 +4,27 @@ using System.Globalization;
 namespace CompatAI.Benchmarks;
 
 /// <summary>
-/// A cross-check for machines too busy for BenchmarkDotNet's wall-clock means (run with <c>-- --interleaved</c>): the
-/// raw SDK and CompatAI alternate in short rounds, so both see the same background load, and each round records the
-/// process CPU time as well as wall time. The medians over all rounds are printed per operation.
+/// A cross-check for machines too busy for BenchmarkDotNet's wall-clock means (run with <c>-- --interleaved</c>): the raw
+/// SDK, bare <c>AsIChatClient()</c>, CompatAI's client and <c>CompatChatClient.Create</c> take turns in short rounds (the
+/// starting client rotates each round), so all see the same background load, and each round records the process CPU
+/// time as well as wall time. The medians over all rounds are printed per operation, with the CPU ratio against bare
+/// <c>AsIChatClient()</c>.
 /// </summary>
 internal static class InterleavedComparison
 {
+    private const string Baseline = "AsIChatClient";
+
     public static async Task RunAsync(int rounds)
     {
         var benchmarks = new ChatClientOverheadBenchmarks();
         benchmarks.Setup();
         try
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Interleaved A/B, {rounds} rounds per category, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Interleaved, {rounds} rounds per category, {Environment.ProcessorCount} cores, .NET {Environment.Version}; CPU ratio vs {Baseline}"));
             Console.WriteLine("| Category | Client | Median wall us/op | Median CPU us/op | CPU ratio | Allocated B/op |");
             Console.WriteLine("|---|---|---:|---:|---:|---:|");
-            await CompareAsync("NonStreaming", 100, rounds, benchmarks.NonStreaming_RawSdk, benchmarks.NonStreaming_CompatAI).ConfigureAwait(false);
-            await CompareAsync("Streaming", 5, rounds, benchmarks.Streaming_RawSdk, benchmarks.Streaming_CompatAI).ConfigureAwait(false);
+            await CompareAsync("NonStreaming", 100, rounds, benchmarks.NonStreamingOperations()).ConfigureAwait(false);
+            await CompareAsync("Streaming", 5, rounds, benchmarks.StreamingOperations()).ConfigureAwait(false);
         }
         finally
         {
@@ -28,35 +32,65 @@ internal static class InterleavedComparison
         }
     }
 
-    private static async Task CompareAsync(string category, int opsPerRound, int rounds, Func<Task<int>> raw, Func<Task<int>> compat)
+    /// <summary>
+    /// The same CPU-time check over <see cref="MiddlewareBreakdownBenchmarks"/>' I/O rows (run with
+    /// <c>-- --interleaved-layers</c>): bare <c>AsIChatClient()</c>, plus wire repairs, plus CompatAI's client, each
+    /// middleware alone over it, and the whole pipeline.
+    /// </summary>
+    public static async Task RunLayersAsync(int rounds)
     {
-        // Warm up both until tiered compilation has settled.
+        var layers = new MiddlewareBreakdownBenchmarks();
+        layers.Setup();
+        try
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Interleaved layers, {rounds} rounds per category, {Environment.ProcessorCount} cores, .NET {Environment.Version}; CPU ratio vs {Baseline}"));
+            Console.WriteLine("| Category | Layer | Median wall us/op | Median CPU us/op | CPU ratio | Allocated B/op |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|");
+            await CompareAsync("NonStreaming", 100, rounds,
+            [
+                (Baseline, layers.AsIChatClient), ("WireRepairs", layers.WireRepairs), ("CompatClient", layers.Adapter),
+                ("Sanitizer+CompatClient", layers.SanitizerOverAdapter), ("Reasoning+CompatClient", layers.ReasoningOverAdapter), ("Pipeline", layers.Pipeline),
+            ]).ConfigureAwait(false);
+            await CompareAsync("Streaming", 5, rounds,
+            [
+                (Baseline, layers.Streaming_AsIChatClient), ("WireRepairs", layers.Streaming_WireRepairs), ("CompatClient", layers.Streaming_Adapter),
+                ("Sanitizer+CompatClient", layers.Streaming_SanitizerOverAdapter), ("Reasoning+CompatClient", layers.Streaming_ReasoningOverAdapter), ("Pipeline", layers.Streaming_Pipeline),
+            ]).ConfigureAwait(false);
+        }
+        finally
+        {
+            layers.Cleanup();
+        }
+    }
+
+    private static async Task CompareAsync(string category, int opsPerRound, int rounds, IReadOnlyList<(string Name, Func<Task<int>> Run)> operations)
+    {
+        // Warm up all of them until tiered compilation has settled.
         for (var i = 0; i < 30 * opsPerRound; i++)
         {
-            await raw().ConfigureAwait(false);
-            await compat().ConfigureAwait(false);
+            foreach (var (_, run) in operations)
+            {
+                await run().ConfigureAwait(false);
+            }
         }
 
-        var rawSamples = new List<(double Wall, double Cpu, double Bytes)>(rounds);
-        var compatSamples = new List<(double Wall, double Cpu, double Bytes)>(rounds);
+        var samples = operations.Select(_ => new List<(double Wall, double Cpu, double Bytes)>(rounds)).ToArray();
         for (var round = 0; round < rounds; round++)
         {
-            // Alternate who goes first so neither always follows the other's garbage.
-            if (round % 2 == 0)
+            // Rotate who goes first so that no client always follows another's garbage.
+            for (var k = 0; k < operations.Count; k++)
             {
-                rawSamples.Add(await MeasureAsync(raw, opsPerRound).ConfigureAwait(false));
-                compatSamples.Add(await MeasureAsync(compat, opsPerRound).ConfigureAwait(false));
-            }
-            else
-            {
-                compatSamples.Add(await MeasureAsync(compat, opsPerRound).ConfigureAwait(false));
-                rawSamples.Add(await MeasureAsync(raw, opsPerRound).ConfigureAwait(false));
+                var index = (round + k) % operations.Count;
+                samples[index].Add(await MeasureAsync(operations[index].Run, opsPerRound).ConfigureAwait(false));
             }
         }
 
-        var rawCpu = Median(rawSamples.Select(s => s.Cpu));
-        Print(category, "RawSdk", rawSamples, rawCpu);
-        Print(category, "CompatAI", compatSamples, rawCpu);
+        var baselineIndex = operations.Select(o => o.Name).ToList().IndexOf(Baseline);
+        var baselineCpu = Median(samples[baselineIndex].Select(s => s.Cpu));
+        for (var i = 0; i < operations.Count; i++)
+        {
+            Print(category, operations[i].Name, samples[i], baselineCpu);
+        }
     }
 
     private static void Print(string category, string client, List<(double Wall, double Cpu, double Bytes)> samples, double baselineCpu)

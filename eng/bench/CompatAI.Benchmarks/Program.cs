@@ -4,10 +4,18 @@ using BenchmarkDotNet.Running;
 using CompatAI.Benchmarks;
 
 // The comparison is ChatClientOverheadBenchmarks (raw SDK, bare AsIChatClient(), CompatAI's client and CompatChatClient.Create).
-// `--interleaved` runs InterleavedComparison, a CPU-time cross-check for machines too loaded for wall-clock means.
+// `--interleaved` runs InterleavedComparison over the same four clients, a CPU-time cross-check for machines too loaded
+// for wall-clock means.
 if (args.Contains("--interleaved"))
 {
     await InterleavedComparison.RunAsync(rounds: 200).ConfigureAwait(false);
+    return;
+}
+
+// `--interleaved-layers`: the same CPU-time check, layer by layer (MiddlewareBreakdownBenchmarks' I/O rows).
+if (args.Contains("--interleaved-layers"))
+{
+    await InterleavedComparison.RunLayersAsync(rounds: 200).ConfigureAwait(false);
     return;
 }
 
@@ -25,7 +33,8 @@ if (!args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparis
 }
 
 // `--middleware`: the default middleware pipeline against the raw SDK; `--think-tags`: the think-tag parser's throughput.
-// `--middleware-breakdown`: each middleware alone, and its per-request steps without I/O.
+// `--middleware-breakdown`: layer by layer from bare AsIChatClient() (wire repairs, CompatAI's client, each middleware), and the
+// middleware's per-request steps without I/O.
 var benchmark = middlewareBreakdown ? typeof(MiddlewareBreakdownBenchmarks)
     : middleware ? typeof(MiddlewarePipelineBenchmarks)
     : thinkTags ? typeof(ThinkTagParserBenchmarks)
