@@ -114,7 +114,7 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
     private Settings SettingsFor(ChatOptions? options)
     {
         var quirks = _quirks.QuirksFor(options);
-        return _settings.GetValue(quirks, q => new Settings(_options, q));
+        return _settings.TryGetValue(quirks, out var settings) ? settings : _settings.GetValue(quirks, q => new Settings(_options, q));
     }
 
     private static void ExtractFromMessage(AIChatMessage message, ChatCompletion? completion, Settings settings)
@@ -316,8 +316,9 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
 
         public byte[][] UsagePaths { get; }
 
+        /// <remarks>A profile that names no reasoning fields (OpenAI's Chat Completions returns none) costs no lookup.</remarks>
         public string? ReadMessageReasoning(ChatCompletion completion) =>
-            MayHaveMessageFields(ref completion.Patch) ? ReadFirst(ref completion.Patch, MessagePaths) : null;
+            MessagePaths.Length > 0 && MayHaveMessageFields(ref completion.Patch) ? ReadFirst(ref completion.Patch, MessagePaths) : null;
 
         /// <summary>
         /// Returns <see langword="false"/> only when no reasoning field can be found: none was patched in, and the

@@ -16,7 +16,8 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         var providerName = profile.Name;
-        var apiKey = ProviderAuthStylePolicy.ReadKey(message.Request, profile);
+        // The key is read from the request only when an error or a stream needs it for redaction.
+        string? Key() => ProviderAuthStylePolicy.ReadKey(message.Request, profile);
         try
         {
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
@@ -30,7 +31,7 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
             throw new ProviderException(
                 providerName,
                 ProviderErrorKind.Unavailable,
-                SecretRedactor.Redact($"{providerName}: could not reach {message.Request.Uri?.GetLeftPart(UriPartial.Authority)}: {ex.Message}", apiKey),
+                SecretRedactor.Redact($"{providerName}: could not reach {message.Request.Uri?.GetLeftPart(UriPartial.Authority)}: {ex.Message}", Key()),
                 innerException: ex);
         }
 
@@ -44,14 +45,14 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
                 response.ReasonPhrase,
                 name => response.Headers.TryGetValue(name, out var value) ? value : null,
                 body.ToMemory().Span,
-                apiKey);
+                Key());
         }
 
         if (!message.BufferResponse)
         {
             if (response.ContentStream is { } stream)
             {
-                response.ContentStream = new SseNormalizingStream(stream, providerName, apiKey);
+                response.ContentStream = new SseNormalizingStream(stream, providerName, Key());
             }
 
             return;
@@ -68,7 +69,7 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
         if ((findings & WireJsonNormalizer.Findings.Error) != 0)
         {
             CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairErrorInSuccessResponse);
-            throw ProviderErrorParser.FromInlineError(providerName, content.Span, apiKey, outputStarted: false);
+            throw ProviderErrorParser.FromInlineError(providerName, content.Span, Key(), outputStarted: false);
         }
 
         if ((findings & WireJsonNormalizer.Findings.Malformed) != 0)
@@ -76,10 +77,10 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
             throw new ProviderException(
                 providerName,
                 ProviderErrorKind.ServerError,
-                SecretRedactor.Redact($"{providerName}: the response is not valid JSON: {System.Text.Encoding.UTF8.GetString(content.Span[..Math.Min(content.Length, 300)])}", apiKey),
+                SecretRedactor.Redact($"{providerName}: the response is not valid JSON: {System.Text.Encoding.UTF8.GetString(content.Span[..Math.Min(content.Length, 300)])}", Key()),
                 response.Status)
             {
-                ResponseBody = SecretRedactor.Redact(System.Text.Encoding.UTF8.GetString(content.Span[..Math.Min(content.Length, 8192)]), apiKey),
+                ResponseBody = SecretRedactor.Redact(System.Text.Encoding.UTF8.GetString(content.Span[..Math.Min(content.Length, 8192)]), Key()),
             };
         }
 

@@ -283,6 +283,17 @@ public sealed class BuiltInCatalogTests
         Assert.Contains("logprobs", quirks.UnsupportedParameters!);
     }
 
+    [Theory]
+    [InlineData("openai", "gpt-4o-mini")]
+    [InlineData("openai", "o3-mini")]
+    [InlineData("anthropic", "claude-sonnet-4-5")]
+    public void Providers_that_never_return_reasoning_text_name_no_reasoning_field(string provider, string model)
+    {
+        // quirks.md §1B: no reasoning text in OpenAI's Chat Completions; so the extractor skips its field lookups.
+        Assert.Empty(ProviderCatalog.Default.Get(provider).GetQuirks(model).ReasoningFields!);
+        Assert.NotEmpty(ProviderCatalog.Default.Get("deepseek").GetQuirks("deepseek-reasoner").ReasoningFields!);
+    }
+
     [Fact]
     public void DeepSeek_chat_has_no_replay_rule_but_keeps_provider_quirks()
     {
