@@ -310,7 +310,8 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
     private static ChatOptions SanitizeOptions(ChatOptions options, Context context)
     {
         var quirks = context.Quirks;
-        var shaped = options.Clone();
+        // Cloned only when a rule changes something: most requests go through as they are.
+        var shaped = new OptionsDraft(options);
         // Most profiles rename and drop nothing: share read-only empty collections instead of allocating them per request.
         var unsupported = quirks.UnsupportedParameters is { Count: > 0 } names ? new HashSet<string>(names, StringComparer.Ordinal) : s_noParameters;
         var renamed = quirks.RenamedParameters ?? s_noRenames;
@@ -325,10 +326,10 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         ShapeExtras(shaped, quirks, unsupported, renamed, context);
 
         // Nothing to change: the caller's own options go through (every change above is recorded).
-        return context.Changes.Count == changesBefore && context.RawEdits.Count + context.FieldCount == editsBefore ? options : shaped;
+        return context.Changes.Count == changesBefore && context.RawEdits.Count + context.FieldCount == editsBefore ? options : shaped.W;
     }
 
-    private static void DropTyped(ChatOptions o, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)
+    private static void DropTyped(OptionsDraft o, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)
     {
         if (unsupported.Count == 0 && renamed.Count == 0)
         {
@@ -336,13 +337,13 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             return;
         }
 
-        Apply("temperature", o.Temperature, () => o.Temperature = null);
-        Apply("top_p", o.TopP, () => o.TopP = null);
-        Apply("top_k", o.TopK, () => o.TopK = null);
-        Apply("frequency_penalty", o.FrequencyPenalty, () => o.FrequencyPenalty = null);
-        Apply("presence_penalty", o.PresencePenalty, () => o.PresencePenalty = null);
-        Apply("seed", o.Seed, () => o.Seed = null);
-        Apply("reasoning_effort", o.Reasoning, () => o.Reasoning = null);
+        Apply("temperature", o.R.Temperature, () => o.W.Temperature = null);
+        Apply("top_p", o.R.TopP, () => o.W.TopP = null);
+        Apply("top_k", o.R.TopK, () => o.W.TopK = null);
+        Apply("frequency_penalty", o.R.FrequencyPenalty, () => o.W.FrequencyPenalty = null);
+        Apply("presence_penalty", o.R.PresencePenalty, () => o.W.PresencePenalty = null);
+        Apply("seed", o.R.Seed, () => o.W.Seed = null);
+        Apply("reasoning_effort", o.R.Reasoning, () => o.W.Reasoning = null);
 
         void Apply(string name, object? value, Action clear)
         {
@@ -357,7 +358,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
                 // joins the extra fields (the clone's own copy of them), which ShapeExtras writes into the SDK request.
                 clear();
                 context.RemoveField(name);
-                (o.AdditionalProperties ??= [])[newName] = value;
+                (o.W.AdditionalProperties ??= [])[newName] = value;
                 context.Change(name, "renamed to " + newName, lossy: false);
             }
             else if (unsupported.Contains(name))
@@ -368,9 +369,9 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         }
     }
 
-    private static void ShapeMaxTokens(ChatOptions o, ProviderQuirks quirks, HashSet<string> unsupported, Context context)
+    private static void ShapeMaxTokens(OptionsDraft o, ProviderQuirks quirks, HashSet<string> unsupported, Context context)
     {
-        if (o.MaxOutputTokens is not { } max)
+        if (o.R.MaxOutputTokens is not { } max)
         {
             return;
         }
@@ -378,30 +379,30 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         string field = quirks.MaxTokensParameter ?? "max_completion_tokens";
         if (unsupported.Contains(field) || unsupported.Contains("max_tokens") && unsupported.Contains("max_completion_tokens"))
         {
-            o.MaxOutputTokens = null;
+            o.W.MaxOutputTokens = null;
             context.Change(field, "dropped", lossy: true);
         }
         else if (field != "max_completion_tokens")
         {
             // The SDK writes MaxOutputTokenCount as max_completion_tokens: take it out of the clone (and of a raw
             // options object the caller's factory may have filled) and write the provider's name through the patch.
-            o.MaxOutputTokens = null;
+            o.W.MaxOutputTokens = null;
             context.RemoveField("max_completion_tokens");
-            (o.AdditionalProperties ??= [])[field] = max;
+            (o.W.AdditionalProperties ??= [])[field] = max;
             context.Change("max_completion_tokens", "renamed to " + field, lossy: false);
         }
     }
 
-    private static void ShapeStops(ChatOptions o, ProviderQuirks quirks, Context context)
+    private static void ShapeStops(OptionsDraft o, ProviderQuirks quirks, Context context)
     {
-        if (o.StopSequences is not { Count: > 0 } stops)
+        if (o.R.StopSequences is not { Count: > 0 } stops)
         {
             return;
         }
 
         if (quirks.UnsupportedParameters?.Contains("stop") == true)
         {
-            o.StopSequences = null;
+            o.W.StopSequences = null;
             context.Change("stop", "dropped", lossy: true);
             return;
         }
@@ -409,30 +410,30 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         int limit = quirks.MaxStopSequences ?? 4;
         if (stops.Count > limit)
         {
-            o.StopSequences = [.. stops.Take(limit)];
+            o.W.StopSequences = [.. stops.Take(limit)];
             context.Change("stop", $"capped at {limit} sequences", lossy: true);
         }
     }
 
-    private static void ShapeTools(ChatOptions o, ProviderQuirks quirks, HashSet<string> unsupported, Context context)
+    private static void ShapeTools(OptionsDraft o, ProviderQuirks quirks, HashSet<string> unsupported, Context context)
     {
-        if (o.Tools is not { Count: > 0 })
+        if (o.R.Tools is not { Count: > 0 })
         {
             return;
         }
 
         if (unsupported.Contains("tools"))
         {
-            o.Tools = null;
-            o.ToolMode = null;
-            o.AllowMultipleToolCalls = null;
+            o.W.Tools = null;
+            o.W.ToolMode = null;
+            o.W.AllowMultipleToolCalls = null;
             context.Change("tools", "dropped", lossy: true);
             return;
         }
 
-        if (o.AllowMultipleToolCalls is not null && unsupported.Contains("parallel_tool_calls"))
+        if (o.R.AllowMultipleToolCalls is not null && unsupported.Contains("parallel_tool_calls"))
         {
-            o.AllowMultipleToolCalls = null;
+            o.W.AllowMultipleToolCalls = null;
             context.Change("parallel_tool_calls", "dropped", lossy: true);
         }
 
@@ -441,31 +442,31 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             // MEAI.OpenAI's client sends tool_choice "auto" whenever tools are sent and ToolMode is null, so clearing
             // ToolMode is not enough: the field is removed from the SDK request itself.
             context.RemoveField("tool_choice");
-            if (o.ToolMode is not null)
+            if (o.R.ToolMode is not null)
             {
-                o.ToolMode = null;
+                o.W.ToolMode = null;
                 context.Change("tool_choice", "dropped", lossy: true);
             }
 
             return;
         }
 
-        if (o.ToolMode is null)
+        if (o.R.ToolMode is null)
         {
             return;
         }
 
         var supported = quirks.SupportedToolChoiceValues;
         var values = quirks.ToolChoiceValues;
-        if (o.ToolMode is RequiredChatToolMode { RequiredFunctionName: { } name } && quirks.SupportsNamedToolChoice == false)
+        if (o.R.ToolMode is RequiredChatToolMode { RequiredFunctionName: { } name } && quirks.SupportsNamedToolChoice == false)
         {
             // Emulated: only the named tool is offered, and a call is required where the provider can require one.
-            o.Tools = [.. o.Tools.Where(t => t.Name == name)];
-            o.ToolMode = ChatToolMode.RequireAny;
+            o.W.Tools = [.. o.R.Tools.Where(t => t.Name == name)];
+            o.W.ToolMode = ChatToolMode.RequireAny;
             context.Change("tool_choice", $"named choice '{name}' emulated with only that tool and 'required'", lossy: true);
         }
 
-        string? wire = o.ToolMode switch
+        string? wire = o.R.ToolMode switch
         {
             NoneChatToolMode => "none",
             AutoChatToolMode => "auto",
@@ -481,7 +482,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         {
             if (wire == "none")
             {
-                o.Tools = null;
+                o.W.Tools = null;
                 context.Change("tool_choice", "'none' unsupported: tools not sent", lossy: false);
             }
             else
@@ -491,46 +492,46 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
                 context.Change("tool_choice", $"'{wire}' unsupported: left to the provider's default", lossy: true);
             }
 
-            o.ToolMode = null;
+            o.W.ToolMode = null;
             return;
         }
 
         if (values is not null && values.TryGetValue(wire, out var spelled) && spelled != wire)
         {
-            o.ToolMode = null;
+            o.W.ToolMode = null;
             context.RawEdit(raw => raw.Patch.Set("$.tool_choice"u8, spelled));
             context.Change("tool_choice", $"'{wire}' sent as '{spelled}'", lossy: false);
         }
     }
 
-    private static void ShapeResponseFormat(ChatOptions o, ProviderQuirks quirks, Context context)
+    private static void ShapeResponseFormat(OptionsDraft o, ProviderQuirks quirks, Context context)
     {
-        if (o.ResponseFormat is not ChatResponseFormatJson json)
+        if (o.R.ResponseFormat is not ChatResponseFormatJson json)
         {
             return;
         }
 
-        bool hasTools = o.Tools is { Count: > 0 };
+        bool hasTools = o.R.Tools is { Count: > 0 };
         bool jsonMode = quirks.SupportsJsonMode != false && !(hasTools && quirks.SupportsJsonModeWithTools == false);
         if (json.Schema is { } schema && quirks.SupportsJsonSchema == false)
         {
-            o.ResponseFormat = jsonMode ? AIResponseFormat.Json : null;
-            o.Instructions = Append(o.Instructions, $"Respond only with JSON that conforms to this JSON schema{(json.SchemaName is null ? string.Empty : $" ({json.SchemaName})")}:\n{schema.GetRawText()}");
+            o.W.ResponseFormat = jsonMode ? AIResponseFormat.Json : null;
+            o.W.Instructions = Append(o.R.Instructions, $"Respond only with JSON that conforms to this JSON schema{(json.SchemaName is null ? string.Empty : $" ({json.SchemaName})")}:\n{schema.GetRawText()}");
             context.Change("response_format", jsonMode ? "json_schema downgraded to json_object with the schema in the instructions" : "json_schema replaced by the schema in the instructions", lossy: true);
         }
         else if (json.Schema is null && !jsonMode)
         {
-            o.ResponseFormat = null;
-            o.Instructions = Append(o.Instructions, "Respond only with a valid JSON object.");
+            o.W.ResponseFormat = null;
+            o.W.Instructions = Append(o.R.Instructions, "Respond only with a valid JSON object.");
             context.Change("response_format", "json_object replaced by an instruction", lossy: true);
         }
     }
 
     private static string Append(string? instructions, string text) => string.IsNullOrWhiteSpace(instructions) ? text : instructions + "\n\n" + text;
 
-    private static void ShapeExtras(ChatOptions o, ProviderQuirks quirks, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)
+    private static void ShapeExtras(OptionsDraft o, ProviderQuirks quirks, HashSet<string> unsupported, IReadOnlyDictionary<string, string> renamed, Context context)
     {
-        if (o.AdditionalProperties is { Count: > 0 } extras)
+        if (o.R.AdditionalProperties is { Count: > 0 } extras)
         {
             // The caller's extra fields and the renamed parameters added above, in this order; a later entry under the
             // same name replaces the value but keeps the place (so a typed Seed wins over an extra "seed" field).
@@ -573,7 +574,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
                 }
             }
 
-            o.AdditionalProperties = kept;
+            o.W.AdditionalProperties = kept;
         }
 
         // Fields the SDK writes itself, or that a caller set on a raw options object, are removed from the body.
@@ -632,6 +633,18 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
 
     /// <summary>A request after sanitizing.</summary>
     internal sealed record SanitizedRequest(IEnumerable<AIChatMessage> Messages, ChatOptions? Options, IReadOnlyList<SanitizerChange> Changes, bool RemappedIds);
+
+    /// <summary>The options being shaped: the caller's until a rule changes something, then a private clone.</summary>
+    private sealed class OptionsDraft(ChatOptions original)
+    {
+        private ChatOptions? _clone;
+
+        /// <summary>Gets the options to read: the clone once there is one.</summary>
+        public ChatOptions R => _clone ?? original;
+
+        /// <summary>Gets the options to write, cloning the caller's on first use.</summary>
+        public ChatOptions W => _clone ??= original.Clone();
+    }
 
     private sealed class Context(ParameterSanitizingChatClient owner, string provider, string? model, ProviderQuirks quirks)
     {
