@@ -18,4 +18,16 @@ public sealed class ProviderEmulatorOptions
 
     /// <summary>Delay between two SSE events of a streamed answer; zero (the default) streams as fast as possible.</summary>
     public TimeSpan StreamChunkDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Gets the personalities that reject <c>stream: true</c> with a 400 naming the <c>stream</c> parameter, as some
+    /// OpenAI-compatible servers do (case-insensitive names).
+    /// </summary>
+    public ISet<string> StreamingRejectedBy { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets the personalities that ignore <c>stream: true</c> and answer with a whole JSON completion instead of an event
+    /// stream, as some OpenAI-compatible servers do (case-insensitive names).
+    /// </summary>
+    public ISet<string> StreamingIgnoredBy { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 }

@@ -200,7 +200,13 @@ internal sealed class EmulatorRequestHandler(
         var context = personality.CreateContext(chat, plan, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var midStream = fault?.Kind is EmulatorFaultKind.StreamCutWithoutDone or EmulatorFaultKind.ErrorMidStream ? fault : null;
 
-        if (chat.Stream)
+        if (chat.Stream && options.StreamingRejectedBy.Contains(personality.Name))
+        {
+            await WriteJsonAsync(http, 400, personality.ErrorBody(400, "Streaming is not supported by this server: set stream to false.", "invalid_request_error", null, "stream")).ConfigureAwait(false);
+            return;
+        }
+
+        if (chat.Stream && !options.StreamingIgnoredBy.Contains(personality.Name))
         {
             await WriteStreamAsync(http, personality, context, midStream).ConfigureAwait(false);
             return;

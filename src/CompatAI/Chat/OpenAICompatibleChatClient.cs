@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -25,13 +26,18 @@ namespace CompatAI;
 /// <para>On the way back: <see cref="ChatClientMetadata"/> names the real provider; a body or chunk that is not JSON is a
 /// <see cref="ProviderException"/>; tool calls get an id when the provider sends none (Gemini sends <c>""</c>), empty
 /// arguments mean <c>{}</c>, a streamed call with a blank name is kept, the update that completes streamed tool calls
-/// has a finish reason, and a streamed refusal arrives as <see cref="ErrorContent"/> with the code <c>Refusal</c>.
+/// has a finish reason, and a streamed refusal arrives as <see cref="ErrorContent"/> with the code <c>Refusal</c>. A
+/// provider that rejects <c>stream: true</c> (a 400 naming <c>stream</c>) is asked again without streaming and the
+/// answer delivered as updates; the model is remembered, so later streams of it go without streaming at once.
 /// <see cref="ChatResponse.RawRepresentation"/> is the SDK's <see cref="ChatCompletion"/> (each update's a
 /// <see cref="StreamingChatCompletionUpdate"/>), whose <c>Patch</c> holds every extra field the provider sent.</para>
 /// </remarks>
-public sealed class OpenAICompatibleChatClient : DelegatingChatClient
+public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
 {
     private readonly ChatClientMetadata _metadata;
+
+    /// <summary>The models this endpoint refused to stream (<c>stream: true</c> rejected): asked without streaming from then on.</summary>
+    private readonly ConcurrentDictionary<string, bool> _notStreaming = new(StringComparer.Ordinal);
 
     /// <summary>Creates a client for the provider named in <paramref name="options"/>.</summary>
     /// <param name="options">The provider, and optionally endpoint, key, model, headers, timeout and retry settings.</param>
@@ -92,7 +98,19 @@ public sealed class OpenAICompatibleChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var prepared = ChatRequestMapper.PrepareMessages(messages);
+        var model = options?.ModelId ?? Model;
+        if (!_notStreaming.IsEmpty && _notStreaming.ContainsKey(model))
+        {
+            foreach (var update in await GetResponseAsNotStreamedAsync(prepared, options, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         var calls = default(StreamedCalls);
+        var streamingRejected = false;
 
         // Enumerated by hand so that the SDK's JsonException on a chunk that is not JSON (which the transport's fast path
         // does not tokenize) can be caught: C# cannot yield inside a try with a catch clause.
@@ -115,6 +133,11 @@ public sealed class OpenAICompatibleChatClient : DelegatingChatClient
                 catch (JsonException ex)
                 {
                     throw NotJson(streaming: true, outputStarted, ex);
+                }
+                catch (ProviderException ex) when (!outputStarted && RejectsStreaming(ex))
+                {
+                    streamingRejected = true;
+                    break;
                 }
 
                 outputStarted = true;
@@ -145,7 +168,28 @@ public sealed class OpenAICompatibleChatClient : DelegatingChatClient
         {
             await updates.DisposeAsync().ConfigureAwait(false);
         }
+
+        if (streamingRejected)
+        {
+            // The provider refused stream: true: ask once more without it, deliver the answer as updates, and remember.
+            _notStreaming[model] = true;
+            CompatTelemetry.StreamingFallback(Profile.Name, model);
+            foreach (var update in await GetResponseAsNotStreamedAsync(prepared, options, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+        }
     }
+
+    private async Task<ChatResponseUpdate[]> GetResponseAsNotStreamedAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        (await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false)).ToChatResponseUpdates();
+
+    /// <summary>Whether the provider refused the request because it asked for streaming (a 400 naming <c>stream</c>, not <c>stream_options</c>).</summary>
+    private static bool RejectsStreaming(ProviderException ex) =>
+        ex.Kind == ProviderErrorKind.InvalidRequest && StreamParameter().IsMatch(ex.Message);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bstream(?:ing)?\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex StreamParameter();
 
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)

@@ -76,6 +76,9 @@ public static class CompatTelemetry
     /// <summary>Attribute: the kind of wire repair, one of the <c>Repair...</c> constants.</summary>
     public const string RepairAttribute = "compatai.repair";
 
+    /// <summary>Attribute: the model a decision applies to.</summary>
+    public const string ModelAttribute = "compatai.model";
+
     /// <summary>Breaker state: open, the provider is skipped.</summary>
     public const string BreakerOpened = "open";
 
@@ -108,6 +111,12 @@ public static class CompatTelemetry
 
     /// <summary>Repair: a <c>finish_reason</c> that reports the provider's own failure (for example <c>error</c>) was turned into a <see cref="ProviderException"/>.</summary>
     public const string RepairErrorFinishReason = "error_finish_reason";
+
+    /// <summary>Repair: a whole completion sent in answer to <c>stream: true</c> was delivered as the event stream asked for.</summary>
+    public const string RepairCompletionAsStream = "completion_as_stream";
+
+    /// <summary>Event name: a provider rejected <c>stream: true</c>, so the request was sent again without streaming (remembered per model).</summary>
+    public const string StreamingFallbackEvent = "compatai.streaming.fallback";
 
     private static readonly ActivitySource s_source = new(SourceName);
     private static readonly Meter s_meter = new(MeterName);
@@ -180,6 +189,9 @@ public static class CompatTelemetry
 
         AddEvent(WireRepairEvent, provider, RepairAttribute, repair);
     }
+
+    /// <summary>Records that a provider rejected streaming for a model, so requests for it go without streaming.</summary>
+    internal static void StreamingFallback(string provider, string model) => AddEvent(StreamingFallbackEvent, provider, ModelAttribute, model);
 
     private static void AddEvent(string name, string provider, string key, string value, string? key2 = null, string? value2 = null)
     {

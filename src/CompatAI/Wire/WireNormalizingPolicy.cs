@@ -50,6 +50,18 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
 
         if (!message.BufferResponse)
         {
+            if (response.Headers.TryGetValue("Content-Type", out var contentType) && contentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                // A whole completion in answer to stream: true (servers that ignore the parameter): delivered as the
+                // event stream that was asked for.
+                var whole = await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);
+                if (CompletionAsEventStream.TryConvert(whole.ToMemory().Span) is { } events)
+                {
+                    CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairCompletionAsStream);
+                    response.ContentStream = new MemoryStream(events, writable: false);
+                }
+            }
+
             if (response.ContentStream is { } stream)
             {
                 response.ContentStream = new SseNormalizingStream(stream, providerName, Key());
