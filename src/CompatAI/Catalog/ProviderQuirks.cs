@@ -80,6 +80,9 @@ public sealed class ProviderQuirks
     /// <summary>Gets provider-specific usage counters to surface (for example <c>prompt_cache_hit_tokens</c>, <c>cost</c>). Default: none.</summary>
     public IReadOnlyList<string>? UsageFields { get; init; }
 
+    /// <summary>Gets whether the model accepts image content parts; <see langword="false"/> when it rejects them. Default: unknown (sent as given).</summary>
+    public bool? SupportsImageInput { get; init; }
+
     /// <summary>Returns a copy of these quirks with every non-null property of <paramref name="overrides"/> taking precedence.</summary>
     /// <param name="overrides">The quirks to lay over these; may be <see langword="null"/>.</param>
     /// <returns>The merged quirks.</returns>
@@ -115,6 +118,7 @@ public sealed class ProviderQuirks
             SupportsJsonModeWithTools = overrides.SupportsJsonModeWithTools ?? SupportsJsonModeWithTools,
             CitationFields = overrides.CitationFields ?? CitationFields,
             UsageFields = overrides.UsageFields ?? UsageFields,
+            SupportsImageInput = overrides.SupportsImageInput ?? SupportsImageInput,
         };
     }
 }
