@@ -30,4 +30,10 @@ public sealed class ProviderEmulatorOptions
     /// stream, as some OpenAI-compatible servers do (case-insensitive names).
     /// </summary>
     public ISet<string> StreamingIgnoredBy { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets the personalities that serve only the Responses API: <c>/v1/chat/completions</c> answers 404 and
+    /// <c>/v1/responses</c> answers (case-insensitive names).
+    /// </summary>
+    public ISet<string> ResponsesOnly { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 }

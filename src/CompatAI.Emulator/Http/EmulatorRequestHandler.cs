@@ -89,7 +89,10 @@ internal sealed class EmulatorRequestHandler(
             case "models" when HttpMethods.IsGet(request.Method):
                 await WriteJsonAsync(http, 200, personality.ModelList(1_700_000_000)).ConfigureAwait(false);
                 break;
-            case "chat/completions" when HttpMethods.IsPost(request.Method):
+            case "responses" when HttpMethods.IsPost(request.Method) && options.ResponsesOnly.Contains(personality.Name):
+                await ResponsesEndpoint.HandleAsync(http, personality, body, options.StreamChunkDelay).ConfigureAwait(false);
+                break;
+            case "chat/completions" when HttpMethods.IsPost(request.Method) && !options.ResponsesOnly.Contains(personality.Name):
                 await HandleChatAsync(http, personality, body, fault).ConfigureAwait(false);
                 break;
             default:

@@ -83,6 +83,12 @@ public sealed class ProviderQuirks
     /// <summary>Gets whether the model accepts image content parts; <see langword="false"/> when it rejects them. Default: unknown (sent as given).</summary>
     public bool? SupportsImageInput { get; init; }
 
+    /// <summary>
+    /// Gets whether a request whose <c>/chat/completions</c> answers 404 may be sent to the provider's <c>/responses</c>
+    /// instead; <see langword="false"/> for providers known not to serve it. Default: tried.
+    /// </summary>
+    public bool? SupportsResponsesApi { get; init; }
+
     /// <summary>Returns a copy of these quirks with every non-null property of <paramref name="overrides"/> taking precedence.</summary>
     /// <param name="overrides">The quirks to lay over these; may be <see langword="null"/>.</param>
     /// <returns>The merged quirks.</returns>
@@ -119,6 +125,7 @@ public sealed class ProviderQuirks
             CitationFields = overrides.CitationFields ?? CitationFields,
             UsageFields = overrides.UsageFields ?? UsageFields,
             SupportsImageInput = overrides.SupportsImageInput ?? SupportsImageInput,
+            SupportsResponsesApi = overrides.SupportsResponsesApi ?? SupportsResponsesApi,
         };
     }
 }

@@ -36,6 +36,12 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
 {
     private readonly ChatClientMetadata _metadata;
 
+    /// <summary>Creates the client for the provider's Responses API, for the fallback when Chat Completions is not served.</summary>
+    private readonly Lazy<IChatClient> _responses;
+
+    /// <summary>The models whose <c>/chat/completions</c> answered 404 and whose <c>/responses</c> answered: asked there from then on.</summary>
+    private readonly ConcurrentDictionary<string, bool> _viaResponses = new(StringComparer.Ordinal);
+
     /// <summary>The models this endpoint refused to stream (<c>stream: true</c> rejected): asked without streaming from then on.</summary>
     private readonly ConcurrentDictionary<string, bool> _notStreaming = new(StringComparer.Ordinal);
 
@@ -54,6 +60,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
         Model = configured.Model;
         Endpoint = configured.Endpoint;
         _metadata = new ChatClientMetadata(Profile.Name, Endpoint, Model);
+        _responses = new Lazy<IChatClient>(configured.CreateResponsesClient);
     }
 
     /// <summary>Gets the profile of the provider this client talks to.</summary>
@@ -69,6 +76,12 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var prepared = ChatRequestMapper.PrepareMessages(messages);
+        var model = options?.ModelId ?? Model;
+        if (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model))
+        {
+            return await _responses.Value.GetResponseAsync(prepared, options, cancellationToken).ConfigureAwait(false);
+        }
+
         ChatResponse response;
         try
         {
@@ -78,6 +91,12 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
         {
             // The transport's fast path does not tokenize clean-looking bodies; the SDK's parser is the JSON check.
             throw NotJson(streaming: false, outputStarted: false, ex);
+        }
+        catch (ProviderException ex) when (MayUseResponses(ex, model))
+        {
+            var fallback = await _responses.Value.GetResponseAsync(prepared, options, cancellationToken).ConfigureAwait(false);
+            RememberResponses(model);
+            return fallback;
         }
 
         if (response.RawRepresentation is ChatCompletion { ToolCalls.Count: > 0 } completion)
@@ -99,6 +118,16 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     {
         var prepared = ChatRequestMapper.PrepareMessages(messages);
         var model = options?.ModelId ?? Model;
+        if (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model))
+        {
+            await foreach (var update in _responses.Value.GetStreamingResponseAsync(prepared, options, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         if (!_notStreaming.IsEmpty && _notStreaming.ContainsKey(model))
         {
             foreach (var update in await GetResponseAsNotStreamedAsync(prepared, options, cancellationToken).ConfigureAwait(false))
@@ -111,6 +140,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
 
         var calls = default(StreamedCalls);
         var streamingRejected = false;
+        var chatCompletionsNotServed = false;
 
         // Enumerated by hand so that the SDK's JsonException on a chunk that is not JSON (which the transport's fast path
         // does not tokenize) can be caught: C# cannot yield inside a try with a catch clause.
@@ -137,6 +167,11 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
                 catch (ProviderException ex) when (!outputStarted && RejectsStreaming(ex))
                 {
                     streamingRejected = true;
+                    break;
+                }
+                catch (ProviderException ex) when (!outputStarted && MayUseResponses(ex, model))
+                {
+                    chatCompletionsNotServed = true;
                     break;
                 }
 
@@ -169,6 +204,23 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
             await updates.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (chatCompletionsNotServed)
+        {
+            var any = false;
+            await foreach (var update in _responses.Value.GetStreamingResponseAsync(prepared, options, cancellationToken).ConfigureAwait(false))
+            {
+                if (!any)
+                {
+                    any = true;
+                    RememberResponses(model);
+                }
+
+                yield return update;
+            }
+
+            yield break;
+        }
+
         if (streamingRejected)
         {
             // The provider refused stream: true: ask once more without it, deliver the answer as updates, and remember.
@@ -183,6 +235,21 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
 
     private async Task<ChatResponseUpdate[]> GetResponseAsNotStreamedAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
         (await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false)).ToChatResponseUpdates();
+
+    /// <summary>
+    /// Whether a failure means the provider does not serve <c>/chat/completions</c> (a 404 that is not about the model)
+    /// and its profile lets the request go to <c>/responses</c> instead.
+    /// </summary>
+    private bool MayUseResponses(ProviderException ex, string model) =>
+        ex.StatusCode == 404 && ex.ErrorCode != "model_not_found" && Profile.GetQuirks(model).SupportsResponsesApi != false;
+
+    private void RememberResponses(string model)
+    {
+        if (_viaResponses.TryAdd(model, true))
+        {
+            CompatTelemetry.ResponsesFallback(Profile.Name, model);
+        }
+    }
 
     /// <summary>Whether the provider refused the request because it asked for streaming (a 400 naming <c>stream</c>, not <c>stream_options</c>).</summary>
     private static bool RejectsStreaming(ProviderException ex) =>
@@ -305,10 +372,22 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
         AuthenticationPolicy authentication = string.IsNullOrEmpty(apiKey) || profile.AuthStyle == ProviderAuthStyle.None
             ? NoAuthenticationPolicy.Instance
             : ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(apiKey));
-        return new Configured(profile, model, clientOptions.Endpoint!, new ChatClient(model, authentication, clientOptions));
+        IChatClient CreateResponsesClient()
+        {
+            var responsesOptions = CompatWireRepairsOpenAIClientOptionsExtensions.Apply(
+                new OpenAIClientOptions { Endpoint = endpoint, NetworkTimeout = options.Timeout ?? TimeSpan.FromSeconds(100) },
+                profile,
+                options.Retry,
+                options.Headers,
+                options.HttpClient,
+                chatCompletions: false);
+            return new OpenAIClient(authentication, responsesOptions).GetResponsesClient().AsIChatClient(model);
+        }
+
+        return new Configured(profile, model, clientOptions.Endpoint!, new ChatClient(model, authentication, clientOptions), CreateResponsesClient);
     }
 
-    private sealed record Configured(ProviderProfile Profile, string Model, Uri Endpoint, ChatClient ChatClient);
+    private sealed record Configured(ProviderProfile Profile, string Model, Uri Endpoint, ChatClient ChatClient, Func<IChatClient> CreateResponsesClient);
 
     /// <summary>What the raw stream said about each tool call, to repair the upstream's completed calls.</summary>
     private sealed class StreamedCalls

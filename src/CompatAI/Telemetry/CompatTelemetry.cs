@@ -118,6 +118,9 @@ public static class CompatTelemetry
     /// <summary>Event name: a provider rejected <c>stream: true</c>, so the request was sent again without streaming (remembered per model).</summary>
     public const string StreamingFallbackEvent = "compatai.streaming.fallback";
 
+    /// <summary>Event name: a provider's <c>/chat/completions</c> answered 404 and its <c>/responses</c> served the request (remembered per model).</summary>
+    public const string ResponsesFallbackEvent = "compatai.responses.fallback";
+
     private static readonly ActivitySource s_source = new(SourceName);
     private static readonly Meter s_meter = new(MeterName);
     private static readonly Counter<long> s_sanitizerChanges = s_meter.CreateCounter<long>(SanitizerChangesMetric, description: "Request parameters dropped, renamed or rewritten for a provider.");
@@ -189,6 +192,9 @@ public static class CompatTelemetry
 
         AddEvent(WireRepairEvent, provider, RepairAttribute, repair);
     }
+
+    /// <summary>Records that a provider's Chat Completions answered 404 for a model and its Responses API answered instead.</summary>
+    internal static void ResponsesFallback(string provider, string model) => AddEvent(ResponsesFallbackEvent, provider, ModelAttribute, model);
 
     /// <summary>Records that a provider rejected streaming for a model, so requests for it go without streaming.</summary>
     internal static void StreamingFallback(string provider, string model) => AddEvent(StreamingFallbackEvent, provider, ModelAttribute, model);

@@ -39,7 +39,13 @@ public static class CompatWireRepairsOpenAIClientOptionsExtensions
         Apply(options, profile, retry: null, headers: null, httpClient: null);
 
     /// <summary>Applies the repairs with CompatAI's own transport settings.</summary>
-    internal static OpenAIClientOptions Apply(OpenAIClientOptions options, ProviderProfile profile, RetryOptions? retry, IEnumerable<KeyValuePair<string, string>>? headers, HttpClient? httpClient)
+    /// <param name="options">The SDK options; changed in place.</param>
+    /// <param name="profile">The provider's profile.</param>
+    /// <param name="retry">The retry settings; defaults when <see langword="null"/>.</param>
+    /// <param name="headers">Headers sent besides the profile's.</param>
+    /// <param name="httpClient">The HTTP client to send with; a shared one when <see langword="null"/>.</param>
+    /// <param name="chatCompletions">Whether the options serve Chat Completions (all repairs) or another API of the provider (failures classified only).</param>
+    internal static OpenAIClientOptions Apply(OpenAIClientOptions options, ProviderProfile profile, RetryOptions? retry, IEnumerable<KeyValuePair<string, string>>? headers, HttpClient? httpClient, bool chatCompletions = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(profile);
@@ -65,7 +71,7 @@ public static class CompatWireRepairsOpenAIClientOptionsExtensions
         }
 
         options.AddPolicy(new ProviderAuthStylePolicy(profile), PipelinePosition.BeforeTransport);
-        options.AddPolicy(new WireNormalizingPolicy(profile), PipelinePosition.BeforeTransport);
+        options.AddPolicy(new WireNormalizingPolicy(profile, chatCompletions), PipelinePosition.BeforeTransport);
         return options;
     }
 

@@ -8,7 +8,7 @@ namespace CompatAI;
 /// deviations on the wire before the OpenAI SDK parses them: non-streaming bodies are repaired in place and streamed
 /// bodies are wrapped in an <see cref="SseNormalizingStream"/>.
 /// </summary>
-internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelinePolicy
+internal sealed class WireNormalizingPolicy(ProviderProfile profile, bool repairChatCompletions = true) : PipelinePolicy
 {
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
         throw new NotSupportedException("CompatAI's OpenAI-compatible client only issues asynchronous requests.");
@@ -46,6 +46,12 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
                 name => response.Headers.TryGetValue(name, out var value) ? value : null,
                 body.ToMemory().Span,
                 Key());
+        }
+
+        if (!repairChatCompletions)
+        {
+            // Another API of the provider (the Responses fallback): failures are classified, the body is its own.
+            return;
         }
 
         if (!message.BufferResponse)
