@@ -53,6 +53,7 @@ public sealed class StandaloneProcessTests
 
     private static async Task WaitUntilHealthyAsync(HttpClient http, Process process, StringBuilder output)
     {
+        HttpRequestException? lastError = null;
         for (var attempt = 0; attempt < 300; attempt++)
         {
             if (process.HasExited)
@@ -68,14 +69,15 @@ public sealed class StandaloneProcessTests
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException ex)
             {
+                lastError = ex; // not listening yet: poll again
             }
 
             await Task.Delay(100);
         }
 
-        Assert.Fail($"gateway did not become healthy: {output}");
+        Assert.Fail($"gateway did not become healthy (last error: {lastError?.Message}): {output}");
     }
 
     private static int FreePort()

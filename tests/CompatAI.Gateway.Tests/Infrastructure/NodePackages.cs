@@ -119,13 +119,10 @@ internal static class NodePackages
         }
         catch (OperationCanceledException)
         {
-            try
+            if (!process.HasExited)
             {
+                // Kill throws InvalidOperationException only if it exited in between; then there is nothing to stop.
                 process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // It exited just now.
             }
 
             throw new TimeoutException(
