@@ -92,6 +92,10 @@ internal sealed class EmulatorRequestHandler(
             case "chat/completions" when HttpMethods.IsPost(request.Method):
                 await HandleChatAsync(http, personality, body, fault).ConfigureAwait(false);
                 break;
+            case "embeddings" when HttpMethods.IsPost(request.Method):
+                var (embeddingsStatus, embeddingsBody) = EmbeddingsEndpoint.Answer(personality, body);
+                await WriteJsonAsync(http, embeddingsStatus, embeddingsBody).ConfigureAwait(false);
+                break;
             default:
                 await WriteJsonAsync(http, 404, personality.ErrorBody(404, $"Invalid URL ({request.Method} /v1/{route})", "invalid_request_error")).ConfigureAwait(false);
                 break;

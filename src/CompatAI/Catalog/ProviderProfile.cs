@@ -66,6 +66,9 @@ public sealed class ProviderProfile
     /// <summary>Gets quirks that apply only to some models, applied in order over <see cref="Quirks"/>.</summary>
     public IReadOnlyList<ModelRule> ModelRules { get; init => field = value ?? []; } = [];
 
+    /// <summary>Gets how the provider serves <c>/embeddings</c>; <see langword="null"/> when it does not (or CompatAI has no record that it does).</summary>
+    public EmbeddingsProfile? Embeddings { get; init; }
+
     /// <summary>Gets where the facts in this profile come from (documentation pages, issues, recorded traffic).</summary>
     public IReadOnlyList<string> Sources { get; init => field = value ?? []; } = [];
 
