@@ -95,6 +95,10 @@ internal sealed class EmulatorRequestHandler(
             case var completions when HttpMethods.IsPost(request.Method) && CompletionsEndpoint.Serves(personality, completions):
                 await HandleCompletionsAsync(http, personality, body).ConfigureAwait(false);
                 break;
+            case "moderations" when HttpMethods.IsPost(request.Method) && ModerationsEndpoint.Serves(personality):
+                var (moderationStatus, moderationBody) = ModerationsEndpoint.Answer(personality, body);
+                await WriteJsonAsync(http, moderationStatus, moderationBody).ConfigureAwait(false);
+                break;
             case "embeddings" when HttpMethods.IsPost(request.Method):
                 var (embeddingsStatus, embeddingsBody) = EmbeddingsEndpoint.Answer(personality, body);
                 await WriteJsonAsync(http, embeddingsStatus, embeddingsBody).ConfigureAwait(false);
