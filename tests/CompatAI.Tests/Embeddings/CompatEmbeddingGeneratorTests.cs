@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using CompatAI.Emulator;
 using CompatAI.Tests.Integration;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 using OpenAI.Embeddings;
@@ -226,6 +227,33 @@ public sealed class CompatEmbeddingGeneratorTests(EmulatorFixture fixture) : ICl
 
         Assert.Contains("'groq' does not serve /embeddings", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, fixture.Emulator.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_configuration_override_gives_a_provider_embeddings_as_the_error_message_suggests()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([
+                new("Profiles:groq:Embeddings:DefaultModel", "mistral-embed"),
+                new("Profiles:groq:Embeddings:MaxInputs", "1"),
+            ])
+            .Build();
+        var catalog = ProviderCatalog.Default.WithOverrides(configuration.GetSection("Profiles"));
+        var marker = Guid.NewGuid().ToString("N");
+        using var generator = CompatEmbeddingGenerator.Create(new CompatEmbeddingGeneratorOptions
+        {
+            Provider = "groq",
+            Catalog = catalog,
+            Endpoint = fixture.Emulator.GetEndpoint("mistral"), // a server that does serve /embeddings
+            ApiKey = "emulator-key",
+            Retry = { MaxRetries = 0 },
+        });
+
+        var result = await generator.GenerateAsync([$"{marker} a", $"{marker} b"]);
+
+        Assert.Equal(2, result.Count);
+        Assert.Equal(2, Sent("mistral", marker).Count); // MaxInputs 1 from configuration
+        Assert.Equal("groq", generator.GetService<EmbeddingGeneratorMetadata>()!.ProviderName);
     }
 
     [Theory]
