@@ -105,6 +105,36 @@ using (var groq = ForPersonality("groq", "llama-3.3-70b-versatile", retries: 0))
     }
 }
 
+Tour.Heading("Embeddings: LM Studio answers floats although base64 is asked for, LiteLLM rejects encoding_format; both read the same");
+foreach (var (personality, embeddingModel) in new[] { ("lmstudio", "text-embedding-nomic-embed-text-v1.5"), ("litellm", "gemini-embedding-001") })
+{
+    using var embedder = CompatEmbeddingGenerator.Create(new CompatEmbeddingGeneratorOptions
+    {
+        Provider = personality,
+        Endpoint = emulator.GetEndpoint(personality),
+        Model = embeddingModel,
+    });
+    var vectors = await embedder.GenerateAsync(["The sky is blue.", "Grass is green."]);
+    Console.WriteLine($"{personality}: {vectors.Count} vectors of {vectors[0].Vector.Length} floats, usage {vectors.Usage?.InputTokenCount} tokens");
+}
+
+Tour.Heading("Fill-in-the-middle on DeepSeek's beta text completions endpoint");
+{
+    var completions = new CompletionClient(new CompletionClientOptions { Provider = "deepseek", Endpoint = emulator.GetEndpoint("deepseek"), ApiKey = "emulator-key" });
+    var completion = await completions.CompleteAsync(new CompletionRequest("def fib(n):") { Suffix = "    return fib(n - 1) + fib(n - 2)", MaxTokens = 64 });
+    Console.WriteLine($"completion: {completion.Text} (finish={completion.FinishReason})");
+}
+
+Tour.Heading("Counting tokens before sending: exact for OpenAI models, an estimate for the rest");
+{
+    List<ChatMessage> prompt = [new(ChatRole.System, "You are terse."), new(ChatRole.User, "In one sentence: why is the sky blue?")];
+    foreach (var countModel in new[] { "gpt-4o-mini", "gpt-4", "llama-3.3-70b-versatile" })
+    {
+        var count = TokenCounter.ForModel(countModel).CountChat(prompt);
+        Console.WriteLine($"{countModel}: {count.Tokens} prompt tokens ({count.Encoding}{(count.IsEstimate ? ", estimate" : ", exact")})");
+    }
+}
+
 Console.WriteLine();
 Console.WriteLine("Done. Point the same code at a real provider with --provider <name> and its API key in the environment.");
 return 0;

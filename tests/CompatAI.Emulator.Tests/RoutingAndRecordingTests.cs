@@ -19,7 +19,7 @@ public sealed class RoutingAndRecordingTests : IAsyncLifetime
         Assert.Equal("/", _emulator.BaseUrl.AbsolutePath);
         Assert.Equal(new Uri(_emulator.BaseUrl, "groq/v1/"), _emulator.GetEndpoint("groq"));
         Assert.Equal(new Uri(_emulator.BaseUrl, "groq/v1/"), _emulator.GetEndpoint("GROQ"));
-        Assert.Equal(["openai", "groq", "deepseek", "openrouter", "mistral", "minimax", "perplexity", "vllm", "llamacpp"], _emulator.Personalities);
+        Assert.Equal(["openai", "groq", "deepseek", "openrouter", "mistral", "minimax", "perplexity", "vllm", "llamacpp", "lmstudio", "litellm"], _emulator.Personalities);
         Assert.Throws<ArgumentException>(() => _emulator.GetEndpoint("nope"));
     }
 
@@ -77,11 +77,11 @@ public sealed class RoutingAndRecordingTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_route_is_a_404_in_the_personality_shape()
     {
-        var reply = await Wire.SendAsync(HttpMethod.Post, new Uri(_emulator.GetEndpoint("mistral"), "embeddings"), "{}");
+        var reply = await Wire.SendAsync(HttpMethod.Post, new Uri(_emulator.GetEndpoint("mistral"), "audio/speech"), "{}");
 
         Assert.Equal(HttpStatusCode.NotFound, reply.Status);
         Assert.Equal("error", reply.Json["object"].S());
-        Assert.Equal("Invalid URL (POST /v1/embeddings)", reply.Json["message"].S());
+        Assert.Equal("Invalid URL (POST /v1/audio/speech)", reply.Json["message"].S());
     }
 
     [Theory]

@@ -95,6 +95,17 @@ internal sealed class EmulatorRequestHandler(
             case "chat/completions" when HttpMethods.IsPost(request.Method) && !options.ResponsesOnly.Contains(personality.Name):
                 await HandleChatAsync(http, personality, body, fault).ConfigureAwait(false);
                 break;
+            case var completions when HttpMethods.IsPost(request.Method) && CompletionsEndpoint.Serves(personality, completions):
+                await HandleCompletionsAsync(http, personality, body).ConfigureAwait(false);
+                break;
+            case "moderations" when HttpMethods.IsPost(request.Method) && ModerationsEndpoint.Serves(personality):
+                var (moderationStatus, moderationBody) = ModerationsEndpoint.Answer(personality, body);
+                await WriteJsonAsync(http, moderationStatus, moderationBody).ConfigureAwait(false);
+                break;
+            case "embeddings" when HttpMethods.IsPost(request.Method):
+                var (embeddingsStatus, embeddingsBody) = EmbeddingsEndpoint.Answer(personality, body);
+                await WriteJsonAsync(http, embeddingsStatus, embeddingsBody).ConfigureAwait(false);
+                break;
             default:
                 await WriteJsonAsync(http, 404, personality.ErrorBody(404, $"Invalid URL ({request.Method} /v1/{route})", "invalid_request_error")).ConfigureAwait(false);
                 break;
@@ -227,6 +238,40 @@ internal sealed class EmulatorRequestHandler(
         else
         {
             await WriteJsonAsync(http, 200, completion).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task HandleCompletionsAsync(HttpContext http, Personality personality, string body)
+    {
+        var (plan, status, error) = CompletionsEndpoint.Prepare(personality, body);
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (plan is null)
+        {
+            await WriteJsonAsync(http, status, error!).ConfigureAwait(false);
+            return;
+        }
+
+        if (!plan.Stream)
+        {
+            await WriteJsonAsync(http, 200, CompletionsEndpoint.Completion(plan, created)).ConfigureAwait(false);
+            return;
+        }
+
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = EventStreamContentType;
+        try
+        {
+            foreach (var chunk in CompletionsEndpoint.Chunks(plan, created))
+            {
+                await http.Response.WriteAsync(SseFrame.Data(chunk).ToWire(), http.RequestAborted).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+            }
+
+            await http.Response.WriteAsync(SseFrame.Done.ToWire(), http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client went away mid-stream.
         }
     }
 

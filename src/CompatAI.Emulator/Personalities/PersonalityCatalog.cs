@@ -11,7 +11,7 @@ internal sealed class PersonalityCatalog
         [
             new OpenAIPersonality(), new GroqPersonality(), new DeepSeekPersonality(), new OpenRouterPersonality(),
             new MistralPersonality(), new MiniMaxPersonality(), new PerplexityPersonality(), new VllmPersonality(),
-            new LlamaCppPersonality(),
+            new LlamaCppPersonality(), new LmStudioPersonality(), new LiteLlmPersonality(),
         ];
         _byName = all.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
         Names = [.. all.Select(p => p.Name)];

@@ -66,8 +66,25 @@ public sealed class ProviderProfile
     /// <summary>Gets quirks that apply only to some models, applied in order over <see cref="Quirks"/>.</summary>
     public IReadOnlyList<ModelRule> ModelRules { get; init => field = value ?? []; } = [];
 
+    /// <summary>Gets how the provider serves <c>/embeddings</c>; <see langword="null"/> when it does not (or CompatAI has no record that it does).</summary>
+    public EmbeddingsProfile? Embeddings { get; init; }
+
+    /// <summary>Gets how the provider serves the legacy text completions endpoint; <see langword="null"/> when it does not (or CompatAI has no record that it does).</summary>
+    public CompletionsProfile? Completions { get; init; }
+
+    /// <summary>Gets how the provider serves moderation; <see langword="null"/> when it has none (or CompatAI has no record of one).</summary>
+    public ModerationProfile? Moderation { get; init; }
+
+    /// <summary>Gets the context windows of the provider's models, when recorded; the first matching rule wins.</summary>
+    public IReadOnlyList<ContextWindowRule> ContextWindows { get; init => field = value ?? []; } = [];
+
     /// <summary>Gets where the facts in this profile come from (documentation pages, issues, recorded traffic).</summary>
     public IReadOnlyList<string> Sources { get; init => field = value ?? []; } = [];
+
+    /// <summary>Returns the context window of <paramref name="modelId"/> in tokens, or <see langword="null"/> when the profile does not record it.</summary>
+    /// <param name="modelId">The model id.</param>
+    /// <returns>The context window, or <see langword="null"/>.</returns>
+    public int? GetContextWindow(string? modelId) => ContextWindows.FirstOrDefault(rule => rule.Matches(modelId))?.Tokens;
 
     /// <summary>Returns the quirks in force for <paramref name="modelId"/>: the provider's own, with every matching model rule laid over them in order.</summary>
     /// <param name="modelId">The model id of the request; <see langword="null"/> gives the provider-wide quirks.</param>

@@ -121,6 +121,9 @@ public static class CompatTelemetry
     /// <summary>Event name: a provider's <c>/chat/completions</c> answered 404 and its <c>/responses</c> served the request (remembered per model).</summary>
     public const string ResponsesFallbackEvent = "compatai.responses.fallback";
 
+    /// <summary>Repair: <c>encoding_format</c> was left out of an embeddings request for a provider that rejects it.</summary>
+    public const string RepairEncodingFormatOmitted = "encoding_format_omitted";
+
     private static readonly ActivitySource s_source = new(SourceName);
     private static readonly Meter s_meter = new(MeterName);
     private static readonly Counter<long> s_sanitizerChanges = s_meter.CreateCounter<long>(SanitizerChangesMetric, description: "Request parameters dropped, renamed or rewritten for a provider.");

@@ -29,7 +29,8 @@ public static class CompatWireRepairsOpenAIClientOptionsExtensions
     /// header, or dropped for providers without auth), HTTP/1.1 where the provider needs it, a retry policy with backoff
     /// that honours Retry-After (unless one is set), and the wire repairs: unknown finish reasons, errors inside 200
     /// streams, tool-call deltas without an index, blank tool-call types, bare JSON lines, Mistral thinking parts, cut
-    /// streams, all failures as <see cref="ProviderException"/>.
+    /// streams, all failures as <see cref="ProviderException"/>; and <c>encoding_format</c> left out of embeddings
+    /// requests for providers that reject it.
     /// </summary>
     /// <param name="options">The SDK options; changed in place.</param>
     /// <param name="profile">The provider's profile.</param>
@@ -72,6 +73,7 @@ public static class CompatWireRepairsOpenAIClientOptionsExtensions
 
         options.AddPolicy(new ProviderAuthStylePolicy(profile), PipelinePosition.BeforeTransport);
         options.AddPolicy(new WireNormalizingPolicy(profile, chatCompletions), PipelinePosition.BeforeTransport);
+        options.AddPolicy(new EmbeddingsWirePolicy(profile), PipelinePosition.BeforeTransport);
         return options;
     }
 

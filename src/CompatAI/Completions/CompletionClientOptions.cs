@@ -1,0 +1,32 @@
+namespace CompatAI;
+
+/// <summary>Names a provider and the few things needed to call its text completions endpoint; everything else comes from its catalog profile.</summary>
+public sealed class CompletionClientOptions
+{
+    /// <summary>Gets or sets the catalog name or alias of the provider, for example <c>vllm</c>, <c>deepseek</c> or <c>custom</c>.</summary>
+    public string Provider { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the base URL, overriding the profile's. Required for <c>custom</c>.</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>Gets or sets the API key. When <see langword="null"/>, the profile's environment variable is read.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Gets or sets the default model; when <see langword="null"/>, the profile's default completions model.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Gets extra headers sent on every request, added to the profile's own.</summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets the time one HTTP attempt may take (until the response headers, and between two reads of a stream). Default: 100 seconds.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Gets or sets how failed HTTP attempts are retried. Default: <see cref="RetryOptions"/> defaults.</summary>
+    public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>Gets or sets the catalog the provider is looked up in. Default: <see cref="ProviderCatalog.Default"/>.</summary>
+    public ProviderCatalog? Catalog { get; set; }
+
+    /// <summary>Gets or sets the <see cref="System.Net.Http.HttpClient"/> to send requests with; when <see langword="null"/> a shared one is used.</summary>
+    public HttpClient? HttpClient { get; set; }
+}

@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.Tokenizers;
+
+namespace CompatAI;
+
+/// <summary>
+/// Counts the tokens a prompt costs the way the model sees it, with Microsoft.ML.Tokenizers' tiktoken encodings: exact
+/// for OpenAI model families (the encoding is chosen per model: <c>o200k_base</c> for gpt-4o, gpt-4.1, gpt-5, o-series
+/// and gpt-oss; <c>cl100k_base</c> for gpt-4, gpt-3.5-turbo and the text-embedding models), an estimate marked as such
+/// for every other model.
+/// </summary>
+/// <remarks>
+/// Chat prompts follow the rule OpenAI publishes in its cookbook ("How to count tokens with tiktoken"): 3 tokens per
+/// message plus its role, content and name (a name costs 1 more), 3 tokens priming the reply, and for tool definitions
+/// 7 (o200k) or 10 (cl100k) tokens per function plus its "name:description" line, 3 to open its properties, 3 plus
+/// "name:type:description" per property, 3 per enum value plus the value, minus 3 per enum, and 12 after the functions.
+/// Images, tool calls and tool results have no published rule: they are counted as their text (an image as 85 tokens,
+/// the low-detail cost) and the count is marked as an estimate. Instances are thread-safe and cached per encoding.
+/// </remarks>
+public sealed partial class TokenCounter
+{
+    private const string O200kBase = "o200k_base";
+    private const string Cl100kBase = "cl100k_base";
+    private const int ImageLowDetailTokens = 85;
+
+    private static readonly ConcurrentDictionary<string, Tokenizer> s_tokenizers = new(StringComparer.Ordinal);
+
+    private readonly Tokenizer _tokenizer;
+    private readonly bool _isO200k;
+
+    private TokenCounter(string modelId, string encoding, bool isExact)
+    {
+        ModelId = modelId;
+        Encoding = encoding;
+        IsExact = isExact;
+        _isO200k = encoding == O200kBase;
+        _tokenizer = s_tokenizers.GetOrAdd(encoding, static name => TiktokenTokenizer.CreateForEncoding(name));
+    }
+
+    /// <summary>Gets the model id the counter was made for.</summary>
+    public string ModelId { get; }
+
+    /// <summary>Gets the tiktoken encoding used, <c>o200k_base</c> or <c>cl100k_base</c>.</summary>
+    public string Encoding { get; }
+
+    /// <summary>Gets whether the model's own tokenizer is used (an OpenAI model family); otherwise every count is an estimate.</summary>
+    public bool IsExact { get; }
+
+    /// <summary>Returns a counter for <paramref name="modelId"/>; a provider prefix such as <c>openai/</c> (OpenRouter) is ignored.</summary>
+    /// <param name="modelId">The model id, for example <c>gpt-4o-mini</c> or <c>openai/gpt-4.1</c>.</param>
+    /// <returns>The counter.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modelId"/> is empty.</exception>
+    public static TokenCounter ForModel(string modelId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        var name = modelId.Trim();
+        var slash = name.LastIndexOf('/');
+        var bare = slash >= 0 ? name[(slash + 1)..] : name;
+        if (O200kModels().IsMatch(bare))
+        {
+            return new TokenCounter(modelId, O200kBase, isExact: true);
+        }
+
+        if (Cl100kModels().IsMatch(bare))
+        {
+            return new TokenCounter(modelId, Cl100kBase, isExact: true);
+        }
+
+        return new TokenCounter(modelId, O200kBase, isExact: false);
+    }
+
+    /// <summary>Counts the tokens of a plain text.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The count.</returns>
+    public TokenCount CountText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new TokenCount(Count(text), !IsExact, Encoding);
+    }
+
+    /// <summary>Counts a chat prompt: its messages with the chat format's overhead and the reply priming, and the tool definitions in <paramref name="options"/>.</summary>
+    /// <param name="messages">The messages, as they will be sent.</param>
+    /// <param name="options">The options whose <see cref="ChatOptions.Tools"/> are counted; <see langword="null"/> for none.</param>
+    /// <returns>The count.</returns>
+    public TokenCount CountChat(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var estimate = !IsExact;
+        var tokens = 3; // every reply is primed with <|start|>assistant<|message|>
+        foreach (var message in messages)
+        {
+            tokens += 3 + Count(message.Role.Value);
+            if (!string.IsNullOrEmpty(message.AuthorName))
+            {
+                tokens += Count(message.AuthorName) + 1;
+            }
+
+            foreach (var content in message.Contents)
+            {
+                switch (content)
+                {
+                    case TextContent text:
+                        tokens += Count(text.Text);
+                        break;
+                    case FunctionCallContent call:
+                        tokens += Count(call.Name) + Count(JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions));
+                        estimate = true;
+                        break;
+                    case FunctionResultContent result:
+                        tokens += Count(result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions));
+                        estimate = true;
+                        break;
+                    case DataContent data when data.HasTopLevelMediaType("image"):
+                    case UriContent uri when uri.HasTopLevelMediaType("image"):
+                        tokens += ImageLowDetailTokens;
+                        estimate = true;
+                        break;
+                    case TextReasoningContent:
+                        // Reasoning from earlier turns is not sent back to OpenAI models on Chat Completions.
+                        break;
+                    default:
+                        estimate = true;
+                        break;
+                }
+            }
+        }
+
+        if (options?.Tools is { Count: > 0 } tools)
+        {
+            var functions = tools.OfType<AIFunctionDeclaration>().ToList();
+            estimate |= functions.Count != tools.Count;
+            tokens += CountTools(functions);
+        }
+
+        return new TokenCount(tokens, estimate, Encoding);
+    }
+
+    private int CountTools(List<AIFunctionDeclaration> functions)
+    {
+        if (functions.Count == 0)
+        {
+            return 0;
+        }
+
+        var tokens = 0;
+        foreach (var function in functions)
+        {
+            tokens += (_isO200k ? 7 : 10) + Count(function.Name + ":" + TrimPeriod(function.Description));
+            if (function.JsonSchema.ValueKind != JsonValueKind.Object
+                || !function.JsonSchema.TryGetProperty("properties", out var properties)
+                || properties.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            var first = true;
+            foreach (var property in properties.EnumerateObject())
+            {
+                if (first)
+                {
+                    tokens += 3;
+                    first = false;
+                }
+
+                tokens += 3;
+                var type = property.Value.TryGetProperty("type", out var t) ? (t.ValueKind == JsonValueKind.String ? t.GetString() : t.GetRawText()) : string.Empty;
+                var description = property.Value.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : string.Empty;
+                if (property.Value.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array)
+                {
+                    tokens -= 3;
+                    foreach (var value in values.EnumerateArray())
+                    {
+                        tokens += 3 + Count(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+                    }
+                }
+
+                tokens += Count($"{property.Name}:{type}:{TrimPeriod(description)}");
+            }
+        }
+
+        return tokens + 12;
+    }
+
+    private static string TrimPeriod(string? text) => text is null ? string.Empty : text.EndsWith('.') ? text[..^1] : text;
+
+    private int Count(string text) => text.Length == 0 ? 0 : _tokenizer.CountTokens(text);
+
+    [GeneratedRegex(@"^(?:gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4|gpt-oss)(?:$|[-.:])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex O200kModels();
+
+    [GeneratedRegex(@"^(?:gpt-4|gpt-3\.5-turbo|gpt-35-turbo|text-embedding-3-small|text-embedding-3-large|text-embedding-ada-002)(?:$|[-.:])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Cl100kModels();
+}
