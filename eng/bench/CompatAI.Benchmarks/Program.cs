@@ -21,8 +21,9 @@ if (args.Contains("--interleaved-layers"))
 
 var middleware = args.Contains("--middleware");
 var thinkTags = args.Contains("--think-tags");
+var tokens = args.Contains("--tokens");
 var middlewareBreakdown = args.Contains("--middleware-breakdown");
-args = [.. args.Where(a => a is not ("--middleware" or "--think-tags" or "--middleware-breakdown"))];
+args = [.. args.Where(a => a is not ("--middleware" or "--think-tags" or "--middleware-breakdown" or "--tokens"))];
 
 // Without a --job argument, one measured configuration that finishes in a few minutes on 2 cores
 // (3 warmup + 20 measured iterations, 1 launch). `--job short` (3+3) or `--job dry` give quicker, rougher runs.
@@ -32,11 +33,13 @@ if (!args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparis
     config = config.AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(20).WithId("Bench"));
 }
 
-// `--middleware`: the default middleware pipeline against the raw SDK; `--think-tags`: the think-tag parser's throughput.
+// `--middleware`: the default middleware pipeline against the raw SDK; `--think-tags`: the think-tag parser's throughput;
+// `--tokens`: counting a 4k-token conversation against one loopback request of it.
 // `--middleware-breakdown`: layer by layer from bare AsIChatClient() (wire repairs, CompatAI's client, each middleware), and the
 // middleware's per-request steps without I/O.
 var benchmark = middlewareBreakdown ? typeof(MiddlewareBreakdownBenchmarks)
     : middleware ? typeof(MiddlewarePipelineBenchmarks)
     : thinkTags ? typeof(ThinkTagParserBenchmarks)
+    : tokens ? typeof(TokenCounterBenchmarks)
     : typeof(ChatClientOverheadBenchmarks);
 BenchmarkSwitcher.FromTypes([benchmark]).Run(args, config);

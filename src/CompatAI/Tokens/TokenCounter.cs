@@ -26,7 +26,18 @@ public sealed partial class TokenCounter
     private const string Cl100kBase = "cl100k_base";
     private const int ImageLowDetailTokens = 85;
 
+    /// <summary>Texts shorter than this are counted every time; longer ones are remembered (see <see cref="Count"/>).</summary>
+    private const int CachedTextLength = 256;
+
     private static readonly ConcurrentDictionary<string, Tokenizer> s_tokenizers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Counts of long texts per encoding, keyed by the string instance and dropped with it. A chat history sends the same
+    /// message strings on every turn, so only the new messages of a growing conversation are tokenized again.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, System.Runtime.CompilerServices.ConditionalWeakTable<string, System.Runtime.CompilerServices.StrongBox<int>>> s_counts = new(StringComparer.Ordinal);
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, System.Runtime.CompilerServices.StrongBox<int>> _counts;
 
     private readonly Tokenizer _tokenizer;
     private readonly bool _isO200k;
@@ -38,6 +49,7 @@ public sealed partial class TokenCounter
         IsExact = isExact;
         _isO200k = encoding == O200kBase;
         _tokenizer = s_tokenizers.GetOrAdd(encoding, static name => TiktokenTokenizer.CreateForEncoding(name));
+        _counts = s_counts.GetOrAdd(encoding, static _ => []);
     }
 
     /// <summary>Gets the model id the counter was made for.</summary>
@@ -186,7 +198,22 @@ public sealed partial class TokenCounter
 
     private static string TrimPeriod(string? text) => text is null ? string.Empty : text.EndsWith('.') ? text[..^1] : text;
 
-    private int Count(string text) => text.Length == 0 ? 0 : _tokenizer.CountTokens(text);
+    private int Count(string text)
+    {
+        if (text.Length < CachedTextLength)
+        {
+            return text.Length == 0 ? 0 : _tokenizer.CountTokens(text);
+        }
+
+        if (_counts.TryGetValue(text, out var known))
+        {
+            return known.Value;
+        }
+
+        var count = _tokenizer.CountTokens(text);
+        _counts.AddOrUpdate(text, new System.Runtime.CompilerServices.StrongBox<int>(count));
+        return count;
+    }
 
     [GeneratedRegex(@"^(?:gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4|gpt-oss)(?:$|[-.:])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex O200kModels();

@@ -30,6 +30,25 @@ public sealed class TokenCounterTests
         Assert.Equal(new TokenCount(expected, IsEstimate: false, encoding), count);
     }
 
+    [Fact]
+    public void A_long_text_counted_again_and_an_equal_copy_give_the_published_multiple()
+    {
+        // Long texts are remembered per string instance; a repeated one, and an equal string that is another
+        // instance, must count exactly like the first: 50 times the published 6 of "tiktoken is great!" plus the
+        // spaces joining them (one token each in o200k_base: " tiktoken" is not one token, so the joiner is counted
+        // from the text with a single example, 6, and the doubled one, 13).
+        var counter = TokenCounter.ForModel("gpt-4o-mini");
+        var once = counter.CountText("tiktoken is great!").Tokens;
+        var twice = counter.CountText("tiktoken is great! tiktoken is great!").Tokens;
+        var joined = string.Join(' ', Enumerable.Repeat("tiktoken is great!", 50));
+        var expected = once + (twice - once) * 49;
+
+        Assert.True(joined.Length > 256);
+        Assert.Equal(expected, counter.CountText(joined).Tokens);
+        Assert.Equal(expected, counter.CountText(joined).Tokens);
+        Assert.Equal(expected, counter.CountText(new string(joined.AsSpan())).Tokens);
+    }
+
     private static List<ChatMessage> CookbookChatExample() =>
     [
         new(ChatRole.System, "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."),
