@@ -96,12 +96,12 @@ internal static class ModelsCommand
 
         if (quirks.ReasoningFields is { Count: > 0 } fields)
         {
-            capabilities.Add("reasoning in " + string.Join("/", fields));
+            capabilities.Add("reasoning field " + string.Join(" or ", fields));
         }
 
         if (quirks.ReasoningTags is { Count: > 0 } tags)
         {
-            capabilities.Add("reasoning in <" + string.Join(">/<", tags) + ">");
+            capabilities.Add("reasoning tags <" + string.Join("> or <", tags) + ">");
         }
 
         if (quirks.ReasoningReplay is { } replay && replay != ReasoningReplay.None)
