@@ -155,7 +155,6 @@ public sealed partial class ResponsesFallbackChatClient : DelegatingChatClient
     private void Remember(ProviderException ex, ChatOptions? options)
     {
         _useResponses[Key(options?.ModelId)] = true;
-        CompatTelemetry.ProtocolFallback(ex.ProviderName, CompatTelemetry.ProtocolResponses);
         LogFallback(_logger, ex.ProviderName, ModelOf(options?.ModelId));
     }
 

@@ -68,7 +68,6 @@ public sealed partial class StreamingFallbackChatClient : DelegatingChatClient
                 var metadata = GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
                 var model = options?.ModelId ?? metadata?.DefaultModelId;
                 _nonStreaming[Key(metadata, model)] = true;
-                CompatTelemetry.ProtocolFallback(ex.ProviderName, CompatTelemetry.ProtocolNonStreaming);
                 LogFallback(_logger, ex.ProviderName, model, ex.StatusCode);
                 hasFirst = false;
                 fallback = await NonStreamingAsync(list, options, cancellationToken).ConfigureAwait(false);

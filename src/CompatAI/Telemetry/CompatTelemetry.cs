@@ -40,24 +40,6 @@ public static class CompatTelemetry
     /// <summary>Counter of provider deviations repaired on the wire; tags <see cref="ProviderAttribute"/> and <see cref="RepairAttribute"/>.</summary>
     public const string WireRepairsMetric = "compatai.wire.repairs";
 
-    /// <summary>
-    /// Counter of protocol fallbacks decided for an endpoint and model (counted once, when the decision is taken); tags
-    /// <see cref="ProviderAttribute"/> and <see cref="ProtocolAttribute"/> (<see cref="ProtocolResponses"/> or <see cref="ProtocolNonStreaming"/>).
-    /// </summary>
-    public const string ProtocolFallbacksMetric = "compatai.protocol.fallbacks";
-
-    /// <summary>Event recorded when a protocol fallback is decided (tags <see cref="ProviderAttribute"/> and <see cref="ProtocolAttribute"/>).</summary>
-    public const string ProtocolFallbackEvent = "compatai.protocol.fallback";
-
-    /// <summary>Attribute: the protocol fallen back to, <see cref="ProtocolResponses"/> or <see cref="ProtocolNonStreaming"/>.</summary>
-    public const string ProtocolAttribute = "compatai.protocol";
-
-    /// <summary>Protocol fallback: <c>/chat/completions</c> answered 404 and the Responses API is used.</summary>
-    public const string ProtocolResponses = "responses";
-
-    /// <summary>Protocol fallback: <c>stream: true</c> was rejected and requests are sent without streaming.</summary>
-    public const string ProtocolNonStreaming = "non_streaming";
-
     /// <summary>Event recorded for each change the parameter sanitizer makes to a request.</summary>
     public const string SanitizerChangeEvent = "compatai.sanitizer.change";
 
@@ -132,7 +114,6 @@ public static class CompatTelemetry
     private static readonly Counter<long> s_sanitizerChanges = s_meter.CreateCounter<long>(SanitizerChangesMetric, description: "Request parameters dropped, renamed or rewritten for a provider.");
     private static readonly Counter<long> s_fallbackAttempts = s_meter.CreateCounter<long>(FallbackAttemptsMetric, description: "Attempts made by fallback chains, by provider and outcome.");
     private static readonly Counter<long> s_breakerTransitions = s_meter.CreateCounter<long>(BreakerTransitionsMetric, description: "Circuit-breaker state changes in fallback chains, by provider and new state.");
-    private static readonly Counter<long> s_protocolFallbacks = s_meter.CreateCounter<long>(ProtocolFallbacksMetric, description: "Protocol fallbacks (Responses API, non-streaming) decided, by provider and protocol.");
     private static readonly Counter<long> s_wireRepairs = s_meter.CreateCounter<long>(WireRepairsMetric, description: "Provider deviations repaired on the wire, by provider and repair kind.");
 
     /// <summary>Records a change the parameter sanitizer made: counter and event.</summary>
@@ -187,17 +168,6 @@ public static class CompatTelemetry
         }
 
         return default;
-    }
-
-    /// <summary>Records that a provider's endpoint and model now use another protocol (one of the <c>Protocol...</c> values).</summary>
-    internal static void ProtocolFallback(string provider, string protocol)
-    {
-        if (s_protocolFallbacks.Enabled)
-        {
-            s_protocolFallbacks.Add(1, new(ProviderAttribute, provider), new(ProtocolAttribute, protocol));
-        }
-
-        AddEvent(ProtocolFallbackEvent, provider, ProtocolAttribute, protocol);
     }
 
     /// <summary>Records a wire repair (one of the <c>Repair...</c> kinds) for a provider.</summary>

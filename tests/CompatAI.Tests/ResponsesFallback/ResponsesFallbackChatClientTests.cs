@@ -30,26 +30,6 @@ public sealed class ResponsesFallbackChatClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_decision_is_counted_once_on_the_CompatAI_meter()
-    {
-        using var telemetry = new CompatAI.Tests.Telemetry.TelemetryCapture();
-        var profile = new ProviderProfile { Name = "responses-telemetry", BaseUrl = _responsesOnly.GetEndpoint("openai"), RequiresApiKey = false };
-        using var client = CompatChatClient.Create(new CompatChatClientOptions
-        {
-            Catalog = ProviderCatalog.Default.With(profile),
-            Provider = "responses-telemetry",
-            Model = "gpt-4o-mini",
-            Retry = { MaxRetries = 0 },
-        });
-
-        await client.GetResponseAsync("one");
-        await client.GetResponseAsync("two");
-
-        Assert.Equal(1, telemetry.Sum(CompatTelemetry.ProtocolFallbacksMetric,
-            (CompatTelemetry.ProviderAttribute, "responses-telemetry"), (CompatTelemetry.ProtocolAttribute, CompatTelemetry.ProtocolResponses)));
-    }
-
-    [Fact]
     public async Task Streaming_and_tool_calls_are_mapped_back()
     {
         using var client = Client("openai", "gpt-4o-mini");

@@ -44,26 +44,6 @@ public sealed class StreamingFallbackChatClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_decision_is_counted_once_on_the_CompatAI_meter()
-    {
-        using var telemetry = new CompatAI.Tests.Telemetry.TelemetryCapture();
-        var profile = new ProviderProfile { Name = "streamless-telemetry", BaseUrl = _noStreaming.GetEndpoint("openai"), RequiresApiKey = false };
-        using var client = CompatChatClient.Create(new CompatChatClientOptions
-        {
-            Catalog = ProviderCatalog.Default.With(profile),
-            Provider = "streamless-telemetry",
-            Model = "gpt-4o-mini",
-            Retry = { MaxRetries = 0 },
-        });
-
-        await client.GetStreamingResponseAsync("one").ToListAsync();
-        await client.GetStreamingResponseAsync("two").ToListAsync();
-
-        Assert.Equal(1, telemetry.Sum(CompatTelemetry.ProtocolFallbacksMetric,
-            (CompatTelemetry.ProviderAttribute, "streamless-telemetry"), (CompatTelemetry.ProtocolAttribute, CompatTelemetry.ProtocolNonStreaming)));
-    }
-
-    [Fact]
     public async Task Tool_calls_and_usage_arrive_through_the_fallback()
     {
         using var client = Client(_noStreaming, "deepseek", "deepseek-chat");
