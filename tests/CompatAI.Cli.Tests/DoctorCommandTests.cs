@@ -152,42 +152,6 @@ public sealed class DoctorCommandTests(CliFixture fixture)
         Assert.Contains("Endpont", (string)failed.Check("configuration")["detail"]!);
     }
 
-    [Fact]
-    public async Task An_endpoint_alone_is_checked_with_the_custom_profile()
-    {
-        var run = await Cli.RunAsync("doctor", "--endpoint", fixture.Open.GetEndpoint("vllm").AbsoluteUri, "--model", "Qwen/Qwen3-8B", "--json");
-
-        Assert.Equal(0, run.ExitCode);
-        Assert.Equal("custom", (string)run.Json["provider"]!);
-        Assert.Equal("no --config; catalog profile 'custom' with --endpoint", (string)run.Check("configuration")["detail"]!);
-        Assert.Equal("none set; provider 'custom' does not require one", (string)run.Check("api-key")["detail"]!);
-    }
-
-    [Fact]
-    public async Task A_responses_only_service_passes_through_the_responses_fallback()
-    {
-        await using var responsesOnly = await CompatAI.Emulator.ProviderEmulator.StartAsync(new CompatAI.Emulator.ProviderEmulatorOptions { ResponsesOnly = true, RequireVersionPrefix = true });
-
-        var run = await Cli.RunAsync("doctor", "--provider", "openai", "--endpoint", responsesOnly.GetEndpoint("openai").AbsoluteUri, "--api-key", CliFixture.Key, "--model", "gpt-4o-mini", "--json");
-
-        Assert.Equal(0, run.ExitCode);
-        Assert.Contains(responsesOnly.Requests, r => r.Path == "/openai/v1/responses");
-        Assert.StartsWith("one-token chat answered via /responses (/chat/completions answered 404;", (string)run.Check("chat")["detail"]!);
-    }
-
-    [Fact]
-    public async Task A_service_that_cannot_stream_warns_with_exit_2()
-    {
-        await using var noStreaming = await CompatAI.Emulator.ProviderEmulator.StartAsync(new CompatAI.Emulator.ProviderEmulatorOptions { RejectStreaming = true, RequireVersionPrefix = true });
-
-        var run = await Cli.RunAsync("doctor", "--provider", "groq", "--endpoint", noStreaming.GetEndpoint("groq").AbsoluteUri, "--api-key", CliFixture.Key, "--json");
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Equal("warn", (string)run.Check("streaming")["status"]!);
-        Assert.StartsWith("the service rejects stream: true; CompatAI sent the request without streaming", (string)run.Check("streaming")["detail"]!);
-        Assert.Equal("pass", (string)run.Check("tools")["status"]!);
-    }
-
     private static int ClosedLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

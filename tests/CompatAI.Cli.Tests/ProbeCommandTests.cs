@@ -124,20 +124,6 @@ public sealed class ProbeCommandTests(CliFixture fixture)
     }
 
     [Fact]
-    public async Task A_service_that_rejects_streaming_is_probed_as_supportsStreaming_false()
-    {
-        await using var noStreaming = await ProviderEmulator.StartAsync(new ProviderEmulatorOptions { RejectStreaming = true });
-
-        var (run, profile) = await ProbeAsync(noStreaming, "deepseek", "deepseek-chat");
-
-        Assert.False((bool)profile["quirks"]!["supportsStreaming"]!);
-        Assert.Null(profile["quirks"]!["unsupportedParameters"]);
-        Assert.StartsWith("stream: true rejected (HTTP 400: Streaming is not supported", Finding(run, "streaming"));
-        var loaded = ProviderCatalog.FromJson(Encoding.UTF8.GetBytes(new JsonObject { ["providers"] = new JsonArray(profile.DeepClone()) }.ToJsonString())).Get("probed");
-        Assert.False(loaded.Quirks.SupportsStreaming);
-    }
-
-    [Fact]
     public async Task Probe_writes_a_catalog_file_and_text_output()
     {
         var file = Path.Combine(Path.GetTempPath(), "compatai-cli-tests", Guid.NewGuid().ToString("N") + ".json");

@@ -274,8 +274,7 @@ internal sealed class DoctorRunner(ConnectionSettings settings, Action<string>? 
         {
             var response = await client.GetResponseAsync("Reply with one word: OK", new ChatOptions { MaxOutputTokens = 1 }, cancellationToken);
             var usage = response.Usage is { } u ? $", usage {u.InputTokenCount} in / {u.OutputTokenCount} out" : string.Empty;
-            var via = client.GetService<ResponsesFallbackChatClient>()?.UsesResponses() == true ? " via /responses (/chat/completions answered 404; CompatAI falls back by itself)" : string.Empty;
-            return CheckResult.Pass("chat", $"one-token chat answered{via} (finish: {response.FinishReason?.Value ?? "none"}{usage})");
+            return CheckResult.Pass("chat", $"one-token chat answered (finish: {response.FinishReason?.Value ?? "none"}{usage})");
         }
         catch (ProviderException ex)
         {
@@ -293,12 +292,6 @@ internal sealed class DoctorRunner(ConnectionSettings settings, Action<string>? 
             {
                 updates++;
                 text += update.Text.Length;
-            }
-
-            if (client.GetService<StreamingFallbackChatClient>()?.IsNonStreaming() == true)
-            {
-                return CheckResult.Warn("streaming", $"the service rejects stream: true; CompatAI sent the request without streaming ({updates} updates, all at the end)",
-                    "Nothing to do for correctness; pick a model or provider that streams if you need tokens as they are generated.");
             }
 
             return text > 0

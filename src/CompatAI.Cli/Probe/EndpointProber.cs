@@ -154,25 +154,14 @@ internal sealed class EndpointProber(EndpointClient http, Uri endpoint, string? 
             Note("param max_completion_tokens", "accepted");
         }
 
-        var plainStream = await ChatAsync(Body(("stream", true)), cancellationToken);
-        var streams = !plainStream.IsClientError;
-        var streamOptionsAccepted = false;
-        if (!streams)
+        var streamOptions = await ChatAsync(Body(("stream", true), ("stream_options", new JsonObject { ["include_usage"] = true })), cancellationToken);
+        var streamOptionsAccepted = streamOptions.IsSuccess;
+        if (streamOptions.IsClientError)
         {
-            quirks["supportsStreaming"] = false;
-            Note("streaming", $"stream: true rejected ({plainStream.Describe()})");
+            unsupported.Add("stream_options");
         }
-        else
-        {
-            var streamOptions = await ChatAsync(Body(("stream", true), ("stream_options", new JsonObject { ["include_usage"] = true })), cancellationToken);
-            streamOptionsAccepted = streamOptions.IsSuccess;
-            if (streamOptions.IsClientError)
-            {
-                unsupported.Add("stream_options");
-            }
 
-            Note("param stream_options", streamOptionsAccepted ? "accepted" : $"rejected ({streamOptions.Describe()})");
-        }
+        Note("param stream_options", streamOptionsAccepted ? "accepted" : $"rejected ({streamOptions.Describe()})");
         if (unsupported.Count > 0)
         {
             quirks["unsupportedParameters"] = unsupported;
@@ -228,14 +217,11 @@ internal sealed class EndpointProber(EndpointClient http, Uri endpoint, string? 
         }
 
         // ---- streams
-        if (streams)
-        {
-            var streamExtras = streamOptionsAccepted ? new (string, JsonNode)[] { ("stream", true), ("stream_options", new JsonObject { ["include_usage"] = true }) } : [("stream", true)];
-            var stream = await ChatAsync(Body(streamExtras), cancellationToken);
-            Note("stream usage", StreamUsage(stream, streamOptionsAccepted));
-            var toolStream = await ChatAsync(Body([.. streamExtras, ("tools", Tools()), ("tool_choice", "auto")]), cancellationToken);
-            Note("stream tool calls", ToolCallShape(toolStream));
-        }
+        var streamExtras = streamOptionsAccepted ? new (string, JsonNode)[] { ("stream", true), ("stream_options", new JsonObject { ["include_usage"] = true }) } : [("stream", true)];
+        var stream = await ChatAsync(Body(streamExtras), cancellationToken);
+        Note("stream usage", StreamUsage(stream, streamOptionsAccepted));
+        var toolStream = await ChatAsync(Body([.. streamExtras, ("tools", Tools()), ("tool_choice", "auto")]), cancellationToken);
+        Note("stream tool calls", ToolCallShape(toolStream));
 
         // ---- error body
         var malformed = await http.PostRawAsync(endpoint, "chat/completions", "{", _credential, cancellationToken);
