@@ -35,13 +35,6 @@ public sealed class ProviderEmulatorOptions
     /// </summary>
     public bool RejectStreaming { get; set; }
 
-    /// <summary>
-    /// When true (the "responses-only" mode of services that serve only OpenAI's Responses API), every personality answers
-    /// <c>POST …/chat/completions</c> with a 404 and serves a minimal <c>POST …/v1/responses</c> instead (text, tool calls,
-    /// streaming events); off by default, when <c>/responses</c> is a 404.
-    /// </summary>
-    public bool ResponsesOnly { get; set; }
-
     /// <summary>Delay between two SSE events of a streamed answer; zero (the default) streams as fast as possible.</summary>
     public TimeSpan StreamChunkDelay { get; set; } = TimeSpan.Zero;
 }

@@ -95,10 +95,7 @@ internal sealed class EmulatorRequestHandler(
             case "models" when HttpMethods.IsGet(request.Method):
                 await WriteJsonAsync(http, 200, personality.ModelList(1_700_000_000)).ConfigureAwait(false);
                 break;
-            case "responses" when options.ResponsesOnly && HttpMethods.IsPost(request.Method):
-                await HandleResponsesAsync(http, personality, body).ConfigureAwait(false);
-                break;
-            case "chat/completions" when HttpMethods.IsPost(request.Method) && !options.ResponsesOnly:
+            case "chat/completions" when HttpMethods.IsPost(request.Method):
                 await HandleChatAsync(http, personality, body, fault).ConfigureAwait(false);
                 break;
             default:
@@ -240,40 +237,6 @@ internal sealed class EmulatorRequestHandler(
         else
         {
             await WriteJsonAsync(http, 200, completion).ConfigureAwait(false);
-        }
-    }
-
-    private async Task HandleResponsesAsync(HttpContext http, Personality personality, string body)
-    {
-        if (ResponsesAnswerer.ToChatRequest(body) is not { } chat)
-        {
-            await WriteJsonAsync(http, 400, personality.MalformedJsonBody()).ConfigureAwait(false);
-            return;
-        }
-
-        var plan = AnswerPlanner.Plan(chat, personality.SupportsTools);
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var stream = JsonNode.Parse(body)?["stream"] is JsonValue flag && flag.TryGetValue<bool>(out var on) && on;
-        if (!stream)
-        {
-            await WriteJsonAsync(http, 200, ResponsesAnswerer.Response(chat, plan, created)).ConfigureAwait(false);
-            return;
-        }
-
-        http.Response.StatusCode = 200;
-        http.Response.ContentType = EventStreamContentType;
-        try
-        {
-            foreach (var frame in ResponsesAnswerer.Stream(chat, plan, created))
-            {
-                await http.Response.WriteAsync(frame.ToWire(), http.RequestAborted).ConfigureAwait(false);
-            }
-
-            await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The client went away mid-stream.
         }
     }
 

@@ -84,12 +84,6 @@ public sealed class ProviderQuirks
     public bool? SupportsVisionInput { get; init; }
 
     /// <summary>
-    /// Gets whether the provider may serve OpenAI's Responses API (<c>/responses</c>). When not false, a 404 from
-    /// <c>/chat/completions</c> is retried there (see <see cref="ResponsesFallbackChatClient"/>). Default: true (tried on 404).
-    /// </summary>
-    public bool? SupportsResponsesApi { get; init; }
-
-    /// <summary>
     /// Gets whether the provider streams (<c>stream: true</c>). When false, streaming calls are sent without streaming and
     /// the answer is delivered as updates (see <see cref="StreamingFallbackChatClient"/>). Default: true.
     /// </summary>
@@ -135,7 +129,6 @@ public sealed class ProviderQuirks
             UsageFields = overrides.UsageFields ?? UsageFields,
             SupportsStreaming = overrides.SupportsStreaming ?? SupportsStreaming,
             SupportsVisionInput = overrides.SupportsVisionInput ?? SupportsVisionInput,
-            SupportsResponsesApi = overrides.SupportsResponsesApi ?? SupportsResponsesApi,
         };
     }
 }

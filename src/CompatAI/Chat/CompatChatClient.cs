@@ -39,8 +39,7 @@ public static class CompatChatClient
         return new ChatClientBuilder(services =>
         {
             var factory = loggerFactory ?? services.GetService<ILoggerFactory>();
-            var responses = new ResponsesFallbackChatClient(adapter, adapter.CreateResponsesClient, adapter.Profile, factory?.CreateLogger<ResponsesFallbackChatClient>());
-            var provider = new StreamingFallbackChatClient(responses, adapter.Profile, factory?.CreateLogger<StreamingFallbackChatClient>());
+            var provider = new StreamingFallbackChatClient(adapter, adapter.Profile, factory?.CreateLogger<StreamingFallbackChatClient>());
             return CompatQuirksPipeline.Wrap(provider, adapter.Profile, quirks, factory);
         });
     }

@@ -47,12 +47,8 @@ public sealed class OpenAICompatibleChatClient : DelegatingChatClient
         Profile = configured.Profile;
         Model = configured.Model;
         Endpoint = configured.Endpoint;
-        CreateResponsesClient = configured.CreateResponsesClient;
         _metadata = new ChatClientMetadata(Profile.Name, Endpoint, Model);
     }
-
-    /// <summary>Creates a Responses API client (MEAI.OpenAI's <c>AsIChatClient()</c>) with this client's endpoint, key, auth style and wire policies.</summary>
-    internal Func<IChatClient> CreateResponsesClient { get; }
 
     /// <summary>Gets the profile of the provider this client talks to.</summary>
     public ProviderProfile Profile { get; }
@@ -265,11 +261,10 @@ public sealed class OpenAICompatibleChatClient : DelegatingChatClient
         AuthenticationPolicy authentication = string.IsNullOrEmpty(apiKey) || profile.AuthStyle == ProviderAuthStyle.None
             ? NoAuthenticationPolicy.Instance
             : ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(apiKey));
-        return new Configured(profile, model, clientOptions.Endpoint!, new ChatClient(model, authentication, clientOptions),
-            () => new OpenAIClient(authentication, clientOptions).GetResponsesClient().AsIChatClient(model));
+        return new Configured(profile, model, clientOptions.Endpoint!, new ChatClient(model, authentication, clientOptions));
     }
 
-    private sealed record Configured(ProviderProfile Profile, string Model, Uri Endpoint, ChatClient ChatClient, Func<IChatClient> CreateResponsesClient);
+    private sealed record Configured(ProviderProfile Profile, string Model, Uri Endpoint, ChatClient ChatClient);
 
     /// <summary>What the raw stream said about each tool call, to repair the upstream's completed calls.</summary>
     private sealed class StreamedCalls
