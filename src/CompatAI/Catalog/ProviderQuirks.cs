@@ -78,12 +78,6 @@ public sealed class ProviderQuirks
     public IReadOnlyList<string>? CitationFields { get; init; }
 
     /// <summary>
-    /// Gets whether the model accepts image input. Only <see langword="false"/> changes anything: then
-    /// <see cref="ImageMarkerChatClient"/> refuses image markers with a clear error. Default: unknown (images are sent).
-    /// </summary>
-    public bool? SupportsVisionInput { get; init; }
-
-    /// <summary>
     /// Gets whether the provider streams (<c>stream: true</c>). When false, streaming calls are sent without streaming and
     /// the answer is delivered as updates (see <see cref="StreamingFallbackChatClient"/>). Default: true.
     /// </summary>
@@ -128,7 +122,6 @@ public sealed class ProviderQuirks
             CitationFields = overrides.CitationFields ?? CitationFields,
             UsageFields = overrides.UsageFields ?? UsageFields,
             SupportsStreaming = overrides.SupportsStreaming ?? SupportsStreaming,
-            SupportsVisionInput = overrides.SupportsVisionInput ?? SupportsVisionInput,
         };
     }
 }
