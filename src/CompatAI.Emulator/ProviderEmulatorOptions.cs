@@ -29,12 +29,6 @@ public sealed class ProviderEmulatorOptions
     /// </summary>
     public bool RequireVersionPrefix { get; set; }
 
-    /// <summary>
-    /// When true, every personality rejects <c>stream: true</c> with a 400 naming <c>stream</c> (the "no-streaming" mode
-    /// of providers and models that cannot stream); non-streaming requests are answered as usual.
-    /// </summary>
-    public bool RejectStreaming { get; set; }
-
     /// <summary>Delay between two SSE events of a streamed answer; zero (the default) streams as fast as possible.</summary>
     public TimeSpan StreamChunkDelay { get; set; } = TimeSpan.Zero;
 }

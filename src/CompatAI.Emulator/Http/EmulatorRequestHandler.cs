@@ -209,12 +209,6 @@ internal sealed class EmulatorRequestHandler(
             return;
         }
 
-        if (chat.Stream && options.RejectStreaming)
-        {
-            await WriteJsonAsync(http, 400, personality.ErrorBody(400, "Streaming is not supported for this model: set 'stream' to false.", "invalid_request_error", null, "stream")).ConfigureAwait(false);
-            return;
-        }
-
         var plan = AnswerPlanner.Plan(chat, personality.SupportsTools);
         var context = personality.CreateContext(chat, plan, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var midStream = fault?.Kind is EmulatorFaultKind.StreamCutWithoutDone or EmulatorFaultKind.ErrorMidStream ? fault : null;

@@ -77,12 +77,6 @@ public sealed class ProviderQuirks
     /// <summary>Gets the top-level response fields that carry citations or sources, for example <c>citations</c>, <c>search_results</c>. Default: none.</summary>
     public IReadOnlyList<string>? CitationFields { get; init; }
 
-    /// <summary>
-    /// Gets whether the provider streams (<c>stream: true</c>). When false, streaming calls are sent without streaming and
-    /// the answer is delivered as updates (see <see cref="StreamingFallbackChatClient"/>). Default: true.
-    /// </summary>
-    public bool? SupportsStreaming { get; init; }
-
     /// <summary>Gets provider-specific usage counters to surface (for example <c>prompt_cache_hit_tokens</c>, <c>cost</c>). Default: none.</summary>
     public IReadOnlyList<string>? UsageFields { get; init; }
 
@@ -121,7 +115,6 @@ public sealed class ProviderQuirks
             SupportsJsonModeWithTools = overrides.SupportsJsonModeWithTools ?? SupportsJsonModeWithTools,
             CitationFields = overrides.CitationFields ?? CitationFields,
             UsageFields = overrides.UsageFields ?? UsageFields,
-            SupportsStreaming = overrides.SupportsStreaming ?? SupportsStreaming,
         };
     }
 }

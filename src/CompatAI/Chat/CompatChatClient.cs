@@ -36,11 +36,6 @@ public static class CompatChatClient
             SystemMerge = options.SystemMerge,
         };
         var loggerFactory = options.LoggerFactory;
-        return new ChatClientBuilder(services =>
-        {
-            var factory = loggerFactory ?? services.GetService<ILoggerFactory>();
-            var provider = new StreamingFallbackChatClient(adapter, adapter.Profile, factory?.CreateLogger<StreamingFallbackChatClient>());
-            return CompatQuirksPipeline.Wrap(provider, adapter.Profile, quirks, factory);
-        });
+        return new ChatClientBuilder(services => CompatQuirksPipeline.Wrap(adapter, adapter.Profile, quirks, loggerFactory ?? services.GetService<ILoggerFactory>()));
     }
 }
