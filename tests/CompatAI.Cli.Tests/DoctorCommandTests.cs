@@ -152,6 +152,17 @@ public sealed class DoctorCommandTests(CliFixture fixture)
         Assert.Contains("Endpont", (string)failed.Check("configuration")["detail"]!);
     }
 
+    [Fact]
+    public async Task An_endpoint_alone_is_checked_with_the_custom_profile()
+    {
+        var run = await Cli.RunAsync("doctor", "--endpoint", fixture.Open.GetEndpoint("vllm").AbsoluteUri, "--model", "Qwen/Qwen3-8B", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("custom", (string)run.Json["provider"]!);
+        Assert.Equal("no --config; catalog profile 'custom' with --endpoint", (string)run.Check("configuration")["detail"]!);
+        Assert.Equal("none set; provider 'custom' does not require one", (string)run.Check("api-key")["detail"]!);
+    }
+
     private static int ClosedLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
