@@ -62,6 +62,12 @@ public sealed class ProviderEmulator : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.StreamChunkDelay, "ProviderEmulatorOptions.StreamChunkDelay must not be negative.");
         }
 
+        if (options.RequiredApiKeyHeader is { Length: > 0 } header
+            && !new[] { "authorization", "x-api-key", "api-key" }.Contains(header, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"ProviderEmulatorOptions.RequiredApiKeyHeader '{header}' is not Authorization, x-api-key or api-key.", nameof(options));
+        }
+
         var address = ResolveHost(options.Host);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {

@@ -16,6 +16,19 @@ public sealed class ProviderEmulatorOptions
     /// </summary>
     public string? RequiredApiKey { get; set; }
 
+    /// <summary>
+    /// When set together with <see cref="RequiredApiKey"/>, the key counts only in this header: <c>Authorization</c>
+    /// (as <c>Bearer &lt;key&gt;</c>), <c>x-api-key</c> or <c>api-key</c>; the key in any other header gets the 401. Emulates a
+    /// service that accepts one auth style only. Null (the default) accepts all three.
+    /// </summary>
+    public string? RequiredApiKeyHeader { get; set; }
+
+    /// <summary>
+    /// When true, routes must start with <c>/{personality}/v1/</c> (as on real services); by default <c>/v1</c> may be
+    /// left out. Emulates the 404 a base URL without <c>/v1</c> gets.
+    /// </summary>
+    public bool RequireVersionPrefix { get; set; }
+
     /// <summary>Delay between two SSE events of a streamed answer; zero (the default) streams as fast as possible.</summary>
     public TimeSpan StreamChunkDelay { get; set; } = TimeSpan.Zero;
 

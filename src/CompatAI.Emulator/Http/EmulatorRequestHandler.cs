@@ -84,6 +84,12 @@ internal sealed class EmulatorRequestHandler(
         }
 
         var route = string.Join('/', segments.Skip(1).SkipWhile((s, i) => i == 0 && s == "v1"));
+        if (options.RequireVersionPrefix && (segments.Length < 2 || segments[1] != "v1"))
+        {
+            await WriteJsonAsync(http, 404, personality.ErrorBody(404, $"Invalid URL ({request.Method} /{string.Join('/', segments.Skip(1))})", "invalid_request_error")).ConfigureAwait(false);
+            return;
+        }
+
         switch (route)
         {
             case "models" when HttpMethods.IsGet(request.Method):
@@ -184,9 +190,16 @@ internal sealed class EmulatorRequestHandler(
         }
 
         var authorization = request.Headers.Authorization.ToString();
-        return string.Equals(authorization, "Bearer " + key, StringComparison.Ordinal)
-               || string.Equals(request.Headers["x-api-key"].ToString(), key, StringComparison.Ordinal)
-               || string.Equals(request.Headers["api-key"].ToString(), key, StringComparison.Ordinal);
+        var bearer = string.Equals(authorization, "Bearer " + key, StringComparison.Ordinal);
+        var xApiKey = string.Equals(request.Headers["x-api-key"].ToString(), key, StringComparison.Ordinal);
+        var apiKey = string.Equals(request.Headers["api-key"].ToString(), key, StringComparison.Ordinal);
+        return options.RequiredApiKeyHeader?.ToLowerInvariant() switch
+        {
+            null or "" => bearer || xApiKey || apiKey,
+            "authorization" => bearer,
+            "x-api-key" => xApiKey,
+            _ => apiKey, // "api-key"; other values are refused by ProviderEmulator.StartAsync
+        };
     }
 
     private async Task HandleChatAsync(HttpContext http, Personality personality, string body, EmulatorFault? fault)

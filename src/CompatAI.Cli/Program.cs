@@ -1,0 +1,3 @@
+using CompatAI.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Console.In);
