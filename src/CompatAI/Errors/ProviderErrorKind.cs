@@ -42,6 +42,10 @@ public enum ProviderErrorKind
     /// <summary>The request did not complete within the configured timeout.</summary>
     Timeout,
 
-    /// <summary>A streamed response broke off after output had started: an error event mid-stream, a cut connection, or a stream that ended without a finish.</summary>
+    /// <summary>
+    /// A streamed response broke off after output had started without saying why: a cut connection, a stall, data that
+    /// is not JSON, or a stream that ended without a finish. An error object inside the stream is classified by its own
+    /// content instead (with <see cref="ProviderException.OutputStarted"/> set).
+    /// </summary>
     StreamInterrupted,
 }
