@@ -80,6 +80,20 @@ public sealed class ProviderQuirks
     /// <summary>Gets provider-specific usage counters to surface (for example <c>prompt_cache_hit_tokens</c>, <c>cost</c>). Default: none.</summary>
     public IReadOnlyList<string>? UsageFields { get; init; }
 
+    /// <summary>
+    /// Gets whether every stream chunk carries <c>usage</c> with running totals (Perplexity) rather than one report at the
+    /// end; the wire repairs then pass on only the last report, so that adding up streamed usage gives the provider's
+    /// total. Read from the provider's own quirks. Default: false.
+    /// </summary>
+    public bool? CumulativeStreamUsage { get; init; }
+
+    /// <summary>
+    /// Gets whether the model's chat template puts the opening reasoning tag in the prompt, so that output starts with
+    /// untagged reasoning ended by an orphan closing tag (DeepSeek-R1 and its distills, QwQ, thinking variants). The
+    /// reasoning extractor then holds the start of a stream back until it can tell. Default: false.
+    /// </summary>
+    public bool? UntaggedReasoningAtStart { get; init; }
+
     /// <summary>Returns a copy of these quirks with every non-null property of <paramref name="overrides"/> taking precedence.</summary>
     /// <param name="overrides">The quirks to lay over these; may be <see langword="null"/>.</param>
     /// <returns>The merged quirks.</returns>
@@ -115,6 +129,8 @@ public sealed class ProviderQuirks
             SupportsJsonModeWithTools = overrides.SupportsJsonModeWithTools ?? SupportsJsonModeWithTools,
             CitationFields = overrides.CitationFields ?? CitationFields,
             UsageFields = overrides.UsageFields ?? UsageFields,
+            CumulativeStreamUsage = overrides.CumulativeStreamUsage ?? CumulativeStreamUsage,
+            UntaggedReasoningAtStart = overrides.UntaggedReasoningAtStart ?? UntaggedReasoningAtStart,
         };
     }
 }

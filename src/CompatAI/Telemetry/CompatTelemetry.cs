@@ -109,6 +109,9 @@ public static class CompatTelemetry
     /// <summary>Repair: a <c>finish_reason</c> that reports the provider's own failure (for example <c>error</c>) was turned into a <see cref="ProviderException"/>.</summary>
     public const string RepairErrorFinishReason = "error_finish_reason";
 
+    /// <summary>Repair: usage repeated as running totals on every stream chunk was reduced to the provider's last report, sent once.</summary>
+    public const string RepairCumulativeUsage = "cumulative_usage_deduplicated";
+
     private static readonly ActivitySource s_source = new(SourceName);
     private static readonly Meter s_meter = new(MeterName);
     private static readonly Counter<long> s_sanitizerChanges = s_meter.CreateCounter<long>(SanitizerChangesMetric, description: "Request parameters dropped, renamed or rewritten for a provider.");

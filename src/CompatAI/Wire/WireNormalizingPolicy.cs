@@ -52,7 +52,7 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile) : PipelineP
         {
             if (response.ContentStream is { } stream)
             {
-                response.ContentStream = new SseNormalizingStream(stream, providerName, Key());
+                response.ContentStream = new SseNormalizingStream(stream, providerName, Key(), profile.Quirks.CumulativeStreamUsage == true);
             }
 
             return;
