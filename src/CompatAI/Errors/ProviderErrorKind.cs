@@ -43,9 +43,10 @@ public enum ProviderErrorKind
     Timeout,
 
     /// <summary>
-    /// A streamed response broke off after output had started without saying why: a cut connection, a stall, data that
-    /// is not JSON, or a stream that ended without a finish. An error object inside the stream is classified by its own
-    /// content instead (with <see cref="ProviderException.OutputStarted"/> set).
+    /// A response broke off after the provider had started answering, without saying why: a stream cut, stalled or
+    /// ended without a finish after output had started, stream data that is not JSON, or a non-streaming body cut
+    /// after its 2xx status arrived (never retried: the request reached the model). An error object inside a stream is
+    /// classified by its own content instead (with <see cref="ProviderException.OutputStarted"/> set).
     /// </summary>
     StreamInterrupted,
 }

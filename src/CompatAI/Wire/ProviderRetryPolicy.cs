@@ -23,7 +23,7 @@ internal sealed class ProviderRetryPolicy(RetryOptions options, TimeProvider tim
                 await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
                 return;
             }
-            catch (ProviderException ex) when (attempt < options.MaxRetries && IsTransient(ex) && !message.CancellationToken.IsCancellationRequested)
+            catch (ProviderException ex) when (attempt < options.MaxRetries && IsTransient(ex) && !AnsweredSuccessfully(message) && !message.CancellationToken.IsCancellationRequested)
             {
                 var delay = GetDelay(ex, attempt);
                 if (delay is null)
@@ -45,6 +45,12 @@ internal sealed class ProviderRetryPolicy(RetryOptions options, TimeProvider tim
             }
         }
     }
+
+    /// <summary>
+    /// Whether the provider answered with a 2xx status: whatever went wrong afterwards (a body cut half-way, a body that
+    /// is not JSON), the request reached the model and is billed, so it is never sent again.
+    /// </summary>
+    private static bool AnsweredSuccessfully(PipelineMessage message) => message.Response is { Status: >= 200 and <= 299 };
 
     internal static bool IsTransient(ProviderException ex) => ex.Kind is ProviderErrorKind.RateLimited
         or ProviderErrorKind.ServerError
