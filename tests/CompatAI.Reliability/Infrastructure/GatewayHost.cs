@@ -29,6 +29,8 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public LogSink Logs { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>A gateway whose provider <c>flaky</c> is an OpenAI-compatible endpoint at <paramref name="upstream"/>.</summary>
     public static Task<GatewayHost> ForUpstreamAsync(Uri upstream, string provider = "openai", params (string Key, string Value)[] extra)
     {
