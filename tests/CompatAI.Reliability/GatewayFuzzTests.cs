@@ -14,7 +14,8 @@ namespace CompatAI.Reliability;
 /// </summary>
 public sealed class GatewayFuzzTests
 {
-    private const int Count = 10_000;
+    /// <summary>10,000 on every change; <c>COMPATAI_FUZZ_COUNT=100000</c> for the long run (see <c>eng/chaos</c>).</summary>
+    private static readonly int Count = int.TryParse(Environment.GetEnvironmentVariable("COMPATAI_FUZZ_COUNT"), out var n) && n > 0 ? n : 10_000;
 
     private static readonly string[] s_leaves =
     [
@@ -113,8 +114,8 @@ public sealed class GatewayFuzzTests
         Assert.True(failures.IsEmpty, string.Join("\n", failures.Take(10)));
         Assert.Equal(Count, statuses.Values.Sum());
         // Both sides were exercised.
-        Assert.True(statuses.GetValueOrDefault(200) >= 500, string.Join(", ", statuses));
-        Assert.True(statuses.Where(s => s.Key >= 400).Sum(s => s.Value) >= 2_000, string.Join(", ", statuses));
+        Assert.True(statuses.GetValueOrDefault(200) >= Count / 20, string.Join(", ", statuses));
+        Assert.True(statuses.Where(s => s.Key >= 400).Sum(s => s.Value) >= Count / 5, string.Join(", ", statuses));
     }
 
     private static bool IsOpenAIError(string body)

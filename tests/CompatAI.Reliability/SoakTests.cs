@@ -67,7 +67,7 @@ public sealed class SoakTests
                 var (kind, fault, stream) = Plan(i);
                 var play = kind switch { Kind.Fault => fault!, Kind.Disconnect => "disconnect", _ => "healthy" };
                 var body = $$"""{"model":"flaky/m","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"play:{{play}}"}]}""";
-                var outcome = await SendAsync(client, body, kind == Kind.Disconnect, ct);
+                var outcome = await GatewayCalls.SendAsync(client, body, kind == Kind.Disconnect, text => text == (stream ? Faults.Answer + " " : Faults.Answer), ct);
                 outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
                 var expected = kind switch { Kind.Healthy => "served", Kind.Fault => "typed-error", _ => "disconnected" };
                 if (outcome != expected)
@@ -100,99 +100,5 @@ public sealed class SoakTests
         {
             Assert.DoesNotContain(Faults.SentinelKey, line, StringComparison.Ordinal);
         }
-    }
-
-    private static async Task<string> SendAsync(HttpClient client, string body, bool leaveEarly, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (leaveEarly)
-        {
-            // Read the first event, then go away mid-stream.
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var reader = new StreamReader(stream);
-            var first = await reader.ReadLineAsync(cancellationToken);
-            return (int)response.StatusCode == 200 && first?.StartsWith("data: ", StringComparison.Ordinal) == true ? "disconnected" : $"unexpected start {(int)response.StatusCode} {first}";
-        }
-
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var status = (int)response.StatusCode;
-        if (status >= 400)
-        {
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.GetProperty("error").GetProperty("type").GetString() is { Length: > 0 } ? "typed-error" : "untyped-error";
-        }
-
-        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
-        {
-            var events = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
-            if (events[^1].StartsWith("event: error", StringComparison.Ordinal))
-            {
-                return "typed-error";
-            }
-
-            var streamed = new StringBuilder();
-            foreach (var e in events.Where(e => e.StartsWith("data: {", StringComparison.Ordinal)))
-            {
-                using var chunk = JsonDocument.Parse(e["data: ".Length..]);
-                foreach (var choice in chunk.RootElement.GetProperty("choices").EnumerateArray())
-                {
-                    if (choice.GetProperty("delta").TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
-                    {
-                        streamed.Append(content.GetString());
-                    }
-                }
-            }
-
-            return events[^1].Trim() == "data: [DONE]" && streamed.ToString() == Faults.Answer + " " ? "served" : "truncated: " + streamed;
-        }
-
-        using var json = JsonDocument.Parse(text);
-        return json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString() == Faults.Answer ? "served" : "wrong-content";
-    }
-
-    /// <summary>Live counts of the gateway's own Kestrel connections and in-flight requests, from its meters.</summary>
-    private sealed class ServerMeters : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _activeRequests;
-        private long _activeConnections;
-        private long _requestsSeen;
-
-        public ServerMeters(IMeterFactory gatewayMeters)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (ReferenceEquals(instrument.Meter.Scope, gatewayMeters) && instrument.Name is "http.server.active_requests" or "kestrel.active_connections")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            {
-                if (instrument.Name == "http.server.active_requests")
-                {
-                    Interlocked.Add(ref _activeRequests, value);
-                    if (value > 0)
-                    {
-                        Interlocked.Increment(ref _requestsSeen);
-                    }
-                }
-                else
-                {
-                    Interlocked.Add(ref _activeConnections, value);
-                }
-            });
-            _listener.Start();
-        }
-
-        public long ActiveRequests => Interlocked.Read(ref _activeRequests);
-
-        public long ActiveConnections => Interlocked.Read(ref _activeConnections);
-
-        /// <summary>How many requests the meters saw start: proves the counts above are live, not just never set.</summary>
-        public long RequestsSeen => Interlocked.Read(ref _requestsSeen);
-
-        public void Dispose() => _listener.Dispose();
     }
 }

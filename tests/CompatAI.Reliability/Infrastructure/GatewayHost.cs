@@ -32,7 +32,11 @@ internal sealed class GatewayHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>A gateway whose provider <c>flaky</c> is an OpenAI-compatible endpoint at <paramref name="upstream"/>.</summary>
-    public static Task<GatewayHost> ForUpstreamAsync(Uri upstream, string provider = "openai", params (string Key, string Value)[] extra)
+    public static Task<GatewayHost> ForUpstreamAsync(Uri upstream, string provider = "openai", params (string Key, string Value)[] extra) =>
+        StartAsync(UpstreamConfiguration(upstream, provider, extra));
+
+    /// <summary>The configuration of <see cref="ForUpstreamAsync"/>.</summary>
+    public static Dictionary<string, string?> UpstreamConfiguration(Uri upstream, string provider = "openai", params (string Key, string Value)[] extra)
     {
         var config = new Dictionary<string, string?>
         {
@@ -49,10 +53,11 @@ internal sealed class GatewayHost : IAsyncDisposable
             config[key] = value;
         }
 
-        return StartAsync(config);
+        return config;
     }
 
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?> configuration)
+    /// <summary>Starts the gateway; <paramref name="captureLogs"/> keeps every log line in memory (off for long runs).</summary>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?> configuration, bool captureLogs = true)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
@@ -60,8 +65,12 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var logs = new LogSink();
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddProvider(logs);
+        if (captureLogs)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Services.AddCompatGateway(builder.Configuration);
         var app = builder.Build();
         app.UseRateLimiter();
