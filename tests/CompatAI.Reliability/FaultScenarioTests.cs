@@ -135,6 +135,28 @@ public sealed class FaultScenarioTests
         Assert.Equal(2, error.Attempts.Count - 1);
     }
 
+    [Fact]
+    public async Task A_hanging_provider_fails_within_the_total_timeout_not_after_every_attempt()
+    {
+        // Five retries of 1 s each would take 6 s; the total timeout of 2.5 s leaves room for three attempts at most.
+        await using var server = FaultServer.Start(Faults.All["hang-before-headers"]);
+        using var client = CompatChatClient.Create(new CompatChatClientOptions
+        {
+            Provider = "openai",
+            Endpoint = server.V1,
+            ApiKey = Faults.SentinelKey,
+            Model = "m",
+            Timeout = TimeSpan.FromSeconds(1),
+            Retry = { MaxRetries = 5, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5), TotalTimeout = TimeSpan.FromSeconds(2.5) },
+        });
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => client.GetResponseAsync("hi"));
+
+        Assert.Equal(ProviderErrorKind.Timeout, error.Kind);
+        Assert.InRange(server.Requests, 1, 3);
+        Assert.Equal(server.Requests, Math.Max(1, error.Attempts.Count));
+    }
+
     /// <summary>Scenario, streaming, expected HTTP status, expected error code; a 200 with a code means an SSE error event.</summary>
     public static TheoryData<string, bool, int, string?> GatewayCases() => new()
     {
