@@ -5,5 +5,6 @@ GatewayHostDefaults.ApplyListenAddress(builder);
 builder.Services.AddCompatGateway(builder.Configuration);
 
 var app = builder.Build();
+app.UseRateLimiter();
 app.MapCompatGateway();
 app.Run();

@@ -39,4 +39,15 @@ public sealed class GatewayOptions
 
     /// <summary>Gets or sets the largest number of per-credential clients kept for each pass-through provider. Default: 256.</summary>
     public int MaxClientsPerProvider { get; set; } = 256;
+
+    /// <summary>
+    /// Gets or sets whether the W3C trace context of the gateway's request activity (<c>traceparent</c>,
+    /// <c>tracestate</c>, <c>baggage</c>) is sent to providers. Off by default, so that trace ids of your system do not
+    /// reach third parties; turn it on when the upstream is your own traced service. Listing the headers in
+    /// <see cref="ForwardHeaders"/> instead copies the client's values as they are. Default: <see langword="false"/>.
+    /// </summary>
+    public bool PropagateTraceContext { get; set; }
+
+    /// <summary>Gets the gateway's limits (<c>CompatAI:Gateway:Limits</c>): concurrency, body deadline, connections, headers.</summary>
+    public GatewayLimitsOptions Limits { get; set; } = new();
 }

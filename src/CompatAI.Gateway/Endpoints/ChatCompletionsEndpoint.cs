@@ -64,7 +64,7 @@ internal sealed class ChatCompletionsEndpoint
         RouteMatch route;
         try
         {
-            var body = await GatewayHttp.ReadBodyAsync(http.Request, _runtime.Options.MaxRequestBodyBytes, http.RequestAborted).ConfigureAwait(false);
+            var body = await GatewayHttp.ReadBodyAsync(http.Request, _runtime.Options.MaxRequestBodyBytes, http.RequestAborted, _runtime.Options.Limits.RequestBodyTimeout).ConfigureAwait(false);
             if (body is not { } b)
             {
                 await RejectAsync(http, new GatewayError(413, "invalid_request_error",
@@ -104,7 +104,7 @@ internal sealed class ChatCompletionsEndpoint
         GatewayRequestContext.Current = context;
         parsed.Options.ModelId = route.ModelId;
         var request = new GatewayChatRequest(parsed.Messages, parsed.Options, context);
-        Log.Served(_logger, requestId, route.ProviderName, route.ModelId, parsed.Stream);
+        Log.Served(_logger, requestId, route.ProviderName, GatewayText.Echo(route.ModelId), parsed.Stream);
 
         if (parsed.Stream)
         {

@@ -57,12 +57,31 @@ internal static class GatewayHttp
                (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Reads the body into a pooled buffer; <see langword="null"/> when it exceeds <paramref name="limit"/>.</summary>
-    public static async Task<(byte[] Buffer, int Length)?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body into a pooled buffer; <see langword="null"/> when it exceeds <paramref name="limit"/>. With a
+    /// <paramref name="deadline"/>, a client that has not sent the whole body in time gets a <c>408</c>
+    /// (<see cref="RequestValidationException"/>).
+    /// </summary>
+    public static async Task<(byte[] Buffer, int Length)?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken, TimeSpan? deadline = null)
     {
         if (request.ContentLength is { } declared && declared > limit)
         {
             return null;
+        }
+
+        if (deadline is { } timeout)
+        {
+            using var deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadlineCts.CancelAfter(timeout);
+            try
+            {
+                return await ReadBodyAsync(request, limit, deadlineCts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadlineCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RequestValidationException(new GatewayError(408, "invalid_request_error",
+                    $"The request body did not arrive within {timeout.TotalSeconds:0.#} s (CompatAI:Gateway:Limits:RequestBodyTimeout).", null, "request_timeout"));
+            }
         }
 
         var size = request.ContentLength is { } known ? (int)Math.Max(known, 1) : 16 * 1024;

@@ -11,5 +11,5 @@ internal sealed record GatewayError(int Status, string Type, string Message, str
         new(400, "invalid_request_error", message, param, code);
 
     public static GatewayError ModelNotFound(string model) =>
-        new(404, "invalid_request_error", $"The model '{model}' does not exist on this gateway. Use '<provider>/<model>' with a provider listed by GET /v1/models.", "model", "model_not_found");
+        new(404, "invalid_request_error", $"The model '{GatewayText.Echo(model)}' does not exist on this gateway. Use '<provider>/<model>' with a provider listed by GET /v1/models.", "model", "model_not_found");
 }

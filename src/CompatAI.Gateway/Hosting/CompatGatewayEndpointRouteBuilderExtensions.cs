@@ -11,7 +11,8 @@ public static class CompatGatewayEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>GET {prefix}/v1/models</c>, <c>POST {prefix}/v1/chat/completions</c> and <c>GET {prefix}/healthz</c>.
-    /// Call <see cref="CompatGatewayServiceCollectionExtensions.AddCompatGateway"/> first.
+    /// Call <see cref="CompatGatewayServiceCollectionExtensions.AddCompatGateway"/> first, and <c>app.UseRateLimiter()</c>
+    /// so that the <c>/v1</c> concurrency limit applies.
     /// </summary>
     /// <param name="endpoints">The app or route group.</param>
     /// <param name="prefix">An optional path prefix, for example <c>/llm</c>.</param>
@@ -21,10 +22,11 @@ public static class CompatGatewayEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var chat = endpoints.ServiceProvider.GetRequiredService<ChatCompletionsEndpoint>();
         var models = endpoints.ServiceProvider.GetRequiredService<ModelsEndpoint>();
-        var group = endpoints.MapGroup(prefix);
+        // The gateway's concurrency limit (CompatAI:Gateway:Limits) covers every /v1 endpoint; it needs app.UseRateLimiter().
+        var group = endpoints.MapGroup(prefix).RequireRateLimiting(GatewayConcurrencyPolicy.Name);
         group.MapPost("/v1/chat/completions", (RequestDelegate)chat.HandleAsync).WithName("CompatGateway.ChatCompletions");
         group.MapGet("/v1/models", (RequestDelegate)models.HandleAsync).WithName("CompatGateway.Models");
-        group.MapGet("/healthz", (RequestDelegate)models.HealthAsync).WithName("CompatGateway.Health");
+        group.MapGet("/healthz", (RequestDelegate)models.HealthAsync).WithName("CompatGateway.Health").DisableRateLimiting();
         return group;
     }
 }

@@ -171,6 +171,8 @@ internal sealed class GatewayRuntime : IDisposable
         {
             throw new InvalidOperationException($"CompatAI:Gateway:MaxClientsPerProvider is {options.MaxClientsPerProvider}; it must be at least 1.");
         }
+
+        options.Limits.Validate();
     }
 
     private static void ValidateEntry(IProviderClientFactory factory, string name, CompatChatClientOptions options)

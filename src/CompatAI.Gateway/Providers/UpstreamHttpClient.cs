@@ -1,23 +1,32 @@
+using System.Diagnostics;
 using CompatAI.Gateway.Adapters;
+using CompatAI.Gateway.Configuration;
 using CompatAI.Gateway.Headers;
+using Microsoft.Extensions.Options;
 
 namespace CompatAI.Gateway.Providers;
 
 /// <summary>
 /// The gateway's one pooled <see cref="HttpClient"/> for upstream calls, passed to every provider as
 /// <see cref="CompatChatClientOptions.HttpClient"/>. Its only addition is copying the allow-listed inbound headers of the
-/// current request (<see cref="GatewayRequestContext.Current"/>) onto the upstream request.
+/// current request (<see cref="GatewayRequestContext.Current"/>) onto the upstream request, and not sending the W3C trace
+/// context unless <see cref="GatewayOptions.PropagateTraceContext"/> is on.
 /// </summary>
 internal sealed class UpstreamHttpClient : IDisposable
 {
     private readonly SocketsHttpHandler _sockets;
 
-    public UpstreamHttpClient()
+    public UpstreamHttpClient(IOptions<GatewayOptions> options)
     {
         _sockets = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = System.Net.DecompressionMethods.All,
+            // .NET writes traceparent/tracestate/baggage from Activity.Current (the gateway's request activity, a child
+            // of the client's trace) on every outgoing request; only an explicit opt-in lets that reach providers.
+            ActivityHeadersPropagator = options.Value.PropagateTraceContext
+                ? DistributedContextPropagator.Current
+                : DistributedContextPropagator.CreateNoOutputPropagator(),
         };
 
         // The library's pipeline enforces per-attempt timeouts; HttpClient's own 100 s limit would cut long streams.

@@ -113,7 +113,7 @@ internal sealed class GatewayRouter
             if (upstream.Length == 0)
             {
                 match = default;
-                error = GatewayError.Invalid("model", $"'model' is '{model}', with nothing after the provider prefix. Use '{model}<model-id>'.");
+                error = GatewayError.Invalid("model", $"'model' is '{GatewayText.Echo(model)}', with nothing after the provider prefix. Use '{GatewayText.Echo(model)}<model-id>'.");
                 return false;
             }
 

@@ -12,7 +12,9 @@ namespace CompatAI.Gateway.Wire;
 /// </summary>
 internal static partial class ChatRequestParser
 {
-    private static readonly JsonDocumentOptions s_documentOptions = new() { MaxDepth = 128 };
+    // Duplicate keys ("model" twice) are rejected rather than resolved last-wins: a proxy in front may have read the other one.
+    private static readonly JsonDocumentOptions s_documentOptions = new() { MaxDepth = 128, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions s_duplicatesAllowed = new() { MaxDepth = 128 };
     private static readonly JsonElement s_emptyObjectSchema = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
 
     public static ParsedChatRequest Parse(ReadOnlyMemory<byte> body)
@@ -24,8 +26,14 @@ internal static partial class ChatRequestParser
         }
         catch (JsonException ex)
         {
+            if (FindDuplicateKey(body) is { } duplicate)
+            {
+                throw new RequestValidationException(new GatewayError(400, "invalid_request_error",
+                    $"The request body has the key '{GatewayText.Echo(duplicate)}' more than once. Send each key once.", GatewayText.Echo(duplicate), "duplicate_key"));
+            }
+
             throw new RequestValidationException(new GatewayError(400, "invalid_request_error",
-                $"The request body is not valid JSON ({ex.Message}). Send a JSON object with 'model' and 'messages'.", null, "invalid_json"));
+                $"The request body is not valid JSON ({GatewayText.Echo(ex.Message)}). Send a JSON object with 'model' and 'messages'.", null, "invalid_json"));
         }
 
         using (document)
@@ -40,6 +48,57 @@ internal static partial class ChatRequestParser
                 throw new RequestValidationException(new GatewayError(400, "invalid_request_error",
                     $"The request body has a string that is not valid Unicode ({ex.Message}).", null, "invalid_json"));
             }
+        }
+    }
+
+    /// <summary>Returns the path of the first key that occurs twice in one object, or <see langword="null"/> when the body is not JSON for another reason.</summary>
+    private static string? FindDuplicateKey(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body, s_duplicatesAllowed);
+            return FindDuplicateKey(document.RootElement, string.Empty);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? FindDuplicateKey(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    var childPath = path.Length == 0 ? property.Name : path + "." + property.Name;
+                    if (!seen.Add(property.Name))
+                    {
+                        return childPath;
+                    }
+
+                    if (FindDuplicateKey(property.Value, childPath) is { } nested)
+                    {
+                        return nested;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindDuplicateKey(item, $"{path}[{index++}]") is { } nested)
+                    {
+                        return nested;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
         }
     }
 
@@ -324,7 +383,7 @@ internal static partial class ChatRequestParser
             case "function":
                 throw RequestValidationException.Invalid(path + ".role", $"'{path}.role' is 'function', the deprecated function-calling API. Use role 'tool' with 'tool_call_id'.");
             default:
-                throw RequestValidationException.Invalid(path + ".role", $"'{path}.role' is '{role}', which is not a known role. Use one of system, developer, user, assistant, tool.");
+                throw RequestValidationException.Invalid(path + ".role", $"'{path}.role' is '{GatewayText.Echo(role)}', which is not a known role. Use one of system, developer, user, assistant, tool.");
         }
 
         if (item.TryGetProperty("name", out var name) && name.ValueKind != JsonValueKind.Null)
@@ -511,7 +570,7 @@ internal static partial class ChatRequestParser
             case "image_url":
                 throw RequestValidationException.Invalid(path + ".type", $"'{path}.type' is 'image_url', but images are only allowed in user messages.");
             default:
-                throw RequestValidationException.Invalid(path + ".type", $"'{path}.type' is '{type}', which the gateway does not support here. Use 'text'{(allowImages ? " or 'image_url'" : string.Empty)}.");
+                throw RequestValidationException.Invalid(path + ".type", $"'{path}.type' is '{GatewayText.Echo(type)}', which the gateway does not support here. Use 'text'{(allowImages ? " or 'image_url'" : string.Empty)}.");
         }
     }
 
@@ -554,7 +613,7 @@ internal static partial class ChatRequestParser
             var value = RequireString(detail, path + ".image_url.detail");
             if (value is not ("auto" or "low" or "high"))
             {
-                throw RequestValidationException.Invalid(path + ".image_url.detail", $"'{path}.image_url.detail' is '{value}'; use auto, low or high.");
+                throw RequestValidationException.Invalid(path + ".image_url.detail", $"'{path}.image_url.detail' is '{GatewayText.Echo(value)}'; use auto, low or high.");
             }
 
             (result.AdditionalProperties ??= [])["detail"] = value;
@@ -594,12 +653,12 @@ internal static partial class ChatRequestParser
             var name = RequireNonEmptyString(function, "name", path + ".function");
             if (!ToolNameRegex().IsMatch(name))
             {
-                throw RequestValidationException.Invalid(path + ".function.name", $"'{path}.function.name' is '{name}'; a tool name must be 1-64 letters, digits, '_' or '-'.");
+                throw RequestValidationException.Invalid(path + ".function.name", $"'{path}.function.name' is '{GatewayText.Echo(name)}'; a tool name must be 1-64 letters, digits, '_' or '-'.");
             }
 
             if (!names.Add(name))
             {
-                throw RequestValidationException.Invalid(path + ".function.name", $"'{path}.function.name' '{name}' is declared twice. Tool names must be unique.");
+                throw RequestValidationException.Invalid(path + ".function.name", $"'{path}.function.name' '{GatewayText.Echo(name)}' is declared twice. Tool names must be unique.");
             }
 
             string? description = null;
@@ -643,9 +702,9 @@ internal static partial class ChatRequestParser
                 case "required" when hasTools:
                     return ChatToolMode.RequireAny;
                 case "auto" or "required":
-                    throw RequestValidationException.Invalid("tool_choice", $"'tool_choice' is '{mode}' but no 'tools' are given. Add 'tools' or remove 'tool_choice'.");
+                    throw RequestValidationException.Invalid("tool_choice", $"'tool_choice' is '{GatewayText.Echo(mode)}' but no 'tools' are given. Add 'tools' or remove 'tool_choice'.");
                 default:
-                    throw RequestValidationException.Invalid("tool_choice", $"'tool_choice' is '{mode}'; use none, auto, required or {{\"type\":\"function\",\"function\":{{\"name\":...}}}}.");
+                    throw RequestValidationException.Invalid("tool_choice", $"'tool_choice' is '{GatewayText.Echo(mode)}'; use none, auto, required or {{\"type\":\"function\",\"function\":{{\"name\":...}}}}.");
             }
         }
 
@@ -667,7 +726,7 @@ internal static partial class ChatRequestParser
         var name = RequireNonEmptyString(function, "name", "tool_choice.function");
         if (!hasTools || !tools!.Any(t => t.Name == name))
         {
-            throw RequestValidationException.Invalid("tool_choice.function.name", $"'tool_choice.function.name' is '{name}', which is not one of the declared 'tools'.");
+            throw RequestValidationException.Invalid("tool_choice.function.name", $"'tool_choice.function.name' is '{GatewayText.Echo(name)}', which is not one of the declared 'tools'.");
         }
 
         return ChatToolMode.RequireSpecific(name);
@@ -719,7 +778,7 @@ internal static partial class ChatRequestParser
 
                 return ChatResponseFormat.ForJsonSchema(schema.Clone(), name, description);
             default:
-                throw RequestValidationException.Invalid("response_format.type", $"'response_format.type' is '{type}'; use text, json_object or json_schema.");
+                throw RequestValidationException.Invalid("response_format.type", $"'response_format.type' is '{GatewayText.Echo(type)}'; use text, json_object or json_schema.");
         }
     }
 
@@ -739,7 +798,7 @@ internal static partial class ChatRequestParser
             "high" => ReasoningEffort.High,
             "xhigh" => ReasoningEffort.ExtraHigh,
             "minimal" => null,
-            _ => throw RequestValidationException.Invalid("reasoning_effort", $"'reasoning_effort' is '{effort}'; use none, minimal, low, medium, high or xhigh."),
+            _ => throw RequestValidationException.Invalid("reasoning_effort", $"'reasoning_effort' is '{GatewayText.Echo(effort)}'; use none, minimal, low, medium, high or xhigh."),
         };
 
         if (mapped is { } known)

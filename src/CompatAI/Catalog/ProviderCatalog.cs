@@ -148,12 +148,29 @@ public sealed class ProviderCatalog
     /// <param name="utf8Json">The JSON document: <c>{ "providers": [ ... ] }</c>.</param>
     /// <returns>The catalog.</returns>
     /// <exception cref="FormatException">The document is not a valid catalog; the message names the problem.</exception>
+    /// <remarks>
+    /// A top-level <c>modelRules</c> array holds rules for every provider (model families that behave the same wherever
+    /// they are served, such as DeepSeek-R1 distills): they are applied before each provider's own rules, so a
+    /// provider's rule for the same models wins.
+    /// </remarks>
     public static ProviderCatalog FromJson(ReadOnlySpan<byte> utf8Json)
     {
         CatalogDocument? document;
         try
         {
-            document = JsonSerializer.Deserialize(utf8Json, ProviderCatalogJsonContext.Default.CatalogDocument);
+            var root = System.Text.Json.Nodes.JsonNode.Parse(utf8Json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (root is System.Text.Json.Nodes.JsonObject rootObject
+                && rootObject["modelRules"] is System.Text.Json.Nodes.JsonArray { Count: > 0 } common
+                && rootObject["providers"] is System.Text.Json.Nodes.JsonArray providerNodes)
+            {
+                foreach (var provider in providerNodes.OfType<System.Text.Json.Nodes.JsonObject>())
+                {
+                    var own = provider["modelRules"] as System.Text.Json.Nodes.JsonArray;
+                    provider["modelRules"] = new System.Text.Json.Nodes.JsonArray([.. common.Select(r => r?.DeepClone()), .. own?.Select(r => r?.DeepClone()) ?? []]);
+                }
+            }
+
+            document = root.Deserialize(ProviderCatalogJsonContext.Default.CatalogDocument);
         }
         catch (JsonException ex)
         {
@@ -180,6 +197,9 @@ public sealed class ProviderCatalog
     internal sealed class CatalogDocument
     {
         public List<ProviderProfile>? Providers { get; set; }
+
+        /// <summary>Rules for every provider, already copied into each provider's own list by <see cref="FromJson"/>.</summary>
+        public List<ModelRule>? ModelRules { get; set; }
     }
 }
 

@@ -89,6 +89,20 @@ public sealed class ProviderQuirks
     /// </summary>
     public bool? SupportsResponsesApi { get; init; }
 
+    /// <summary>
+    /// Gets whether every stream chunk carries <c>usage</c> with running totals (Perplexity) rather than one report at the
+    /// end; the wire repairs then pass on only the last report, so that adding up streamed usage gives the provider's
+    /// total. Read from the provider's own quirks. Default: false.
+    /// </summary>
+    public bool? CumulativeStreamUsage { get; init; }
+
+    /// <summary>
+    /// Gets whether the model's chat template puts the opening reasoning tag in the prompt, so that output starts with
+    /// untagged reasoning ended by an orphan closing tag (DeepSeek-R1 and its distills, QwQ, thinking variants). The
+    /// reasoning extractor then holds the start of a stream back until it can tell. Default: false.
+    /// </summary>
+    public bool? UntaggedReasoningAtStart { get; init; }
+
     /// <summary>Returns a copy of these quirks with every non-null property of <paramref name="overrides"/> taking precedence.</summary>
     /// <param name="overrides">The quirks to lay over these; may be <see langword="null"/>.</param>
     /// <returns>The merged quirks.</returns>
@@ -126,6 +140,8 @@ public sealed class ProviderQuirks
             UsageFields = overrides.UsageFields ?? UsageFields,
             SupportsImageInput = overrides.SupportsImageInput ?? SupportsImageInput,
             SupportsResponsesApi = overrides.SupportsResponsesApi ?? SupportsResponsesApi,
+            CumulativeStreamUsage = overrides.CumulativeStreamUsage ?? CumulativeStreamUsage,
+            UntaggedReasoningAtStart = overrides.UntaggedReasoningAtStart ?? UntaggedReasoningAtStart,
         };
     }
 }

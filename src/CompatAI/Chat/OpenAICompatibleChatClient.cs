@@ -326,7 +326,10 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
         streaming
             ? $"{Profile.Name}: the stream carried data that is not valid JSON{(outputStarted ? " after output had started" : string.Empty)}: {ex.Message}"
             : $"{Profile.Name}: the response is not valid JSON: {ex.Message}",
-        innerException: ex);
+        innerException: ex)
+    {
+        OutputStarted = outputStarted,
+    };
 
     private static Configured Configure(CompatChatClientOptions options)
     {

@@ -42,6 +42,11 @@ public enum ProviderErrorKind
     /// <summary>The request did not complete within the configured timeout.</summary>
     Timeout,
 
-    /// <summary>A streamed response broke off after output had started: an error event mid-stream, a cut connection, or a stream that ended without a finish.</summary>
+    /// <summary>
+    /// A response broke off after the provider had started answering, without saying why: a stream cut, stalled or
+    /// ended without a finish after output had started, stream data that is not JSON, or a non-streaming body cut
+    /// after its 2xx status arrived (never retried: the request reached the model). An error object inside a stream is
+    /// classified by its own content instead (with <see cref="ProviderException.OutputStarted"/> set).
+    /// </summary>
     StreamInterrupted,
 }

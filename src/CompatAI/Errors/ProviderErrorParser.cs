@@ -44,12 +44,16 @@ internal static class ProviderErrorParser
         };
     }
 
-    /// <summary>Builds the exception for an error object found inside a successful (HTTP 200) body or stream.</summary>
+    /// <summary>
+    /// Builds the exception for an error object found inside a successful (HTTP 200) body or stream. It is classified
+    /// like the same error over HTTP (kind, status and code from the body), whether or not output had started: that
+    /// is a separate fact, in <see cref="ProviderException.OutputStarted"/>.
+    /// </summary>
     public static ProviderException FromInlineError(string providerName, ReadOnlySpan<byte> json, string? apiKey, bool outputStarted)
     {
         var text = DecodeBody(json);
         var fields = ReadFields(text);
-        var kind = outputStarted ? ProviderErrorKind.StreamInterrupted : Classify(fields.StatusHint ?? 0, fields);
+        var kind = Classify(fields.StatusHint ?? 0, fields);
         var prefix = outputStarted ? "the stream broke off with an error after output had started" : "the response carried an error";
         var detail = fields.Message ?? Truncate(text, MaxMessageChars);
         var code = fields.Code ?? fields.Type;
@@ -57,6 +61,7 @@ internal static class ProviderErrorParser
         return new ProviderException(providerName, kind, SecretRedactor.Redact(message, apiKey), fields.StatusHint, code, RetryAfterParser.FromMessage(fields.Message))
         {
             ResponseBody = SecretRedactor.Redact(Truncate(text, MaxBodyChars), apiKey),
+            OutputStarted = outputStarted,
         };
     }
 

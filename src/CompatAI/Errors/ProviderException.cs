@@ -51,6 +51,13 @@ public class ProviderException : Exception
     /// <summary>Gets the provider's raw error body with secrets redacted, when there was one (at most 8 KB).</summary>
     public string? ResponseBody { get; init; }
 
+    /// <summary>
+    /// Gets whether the provider had already streamed output when the failure happened, so that what the caller received
+    /// is a partial answer. An error object inside a stream keeps its own <see cref="Kind"/> either way;
+    /// <see cref="ProviderErrorKind.StreamInterrupted"/> is for streams that break or end without one.
+    /// </summary>
+    public bool OutputStarted { get; init; }
+
     /// <summary>Gets the failures of the earlier attempts, for errors raised after several attempts (retries or fallback).</summary>
     public IReadOnlyList<ProviderException> Attempts { get; init; } = [];
 

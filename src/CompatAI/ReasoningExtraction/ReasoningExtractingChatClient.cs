@@ -1,5 +1,6 @@
 using System.ClientModel.Primitives;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using CompatAI;
@@ -18,7 +19,7 @@ namespace CompatAI;
 /// <see cref="CitationAnnotation"/> and provider usage counters in <see cref="UsageDetails.AdditionalCounts"/>, and, on
 /// the way out, replays or strips reasoning on assistant messages as the provider requires.
 /// </summary>
-public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
+public sealed class ReasoningExtractingChatClient : DelegatingChatClient
 {
     private readonly ReasoningExtractionOptions _options;
     private readonly QuirkResolver _quirks;
@@ -85,31 +86,48 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
         IEnumerable<AIChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var settings = SettingsFor(options);
-        bool holdStart = settings.DetectUntaggedAtStart ?? (settings.ProfileHasTags && MayStartUntagged(_quirks.ModelFor(options)));
-        var state = new StreamState(settings, _options.Mode, holdStart);
+        var state = new StreamState(settings, _options.Mode, settings.DetectUntaggedAtStart);
         ChatResponseUpdate? last = null;
-        await foreach (var update in base.GetStreamingResponseAsync(PrepareMessages(messages, settings), options, cancellationToken).ConfigureAwait(false))
+
+        // Enumerated by hand so that text held back (while deciding whether untagged reasoning starts the stream) is
+        // released before a failure surfaces: C# cannot yield inside a try with a catch clause.
+        ExceptionDispatchInfo? failure = null;
+        var updates = base.GetStreamingResponseAsync(PrepareMessages(messages, settings), options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
         {
-            state.Process(update);
-            last = update;
-            yield return update;
+            while (true)
+            {
+                try
+                {
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = ExceptionDispatchInfo.Capture(ex);
+                    break;
+                }
+
+                var update = updates.Current;
+                state.Process(update);
+                last = update;
+                yield return update;
+            }
+        }
+        finally
+        {
+            await updates.DisposeAsync().ConfigureAwait(false);
         }
 
         if (state.Finish(last) is { } tail)
         {
             yield return tail;
         }
+
+        failure?.Throw();
     }
-
-    /// <summary>
-    /// Returns whether the model is one whose chat template puts the opening <c>&lt;think&gt;</c> in the prompt, so its
-    /// output starts with untagged reasoning and ends it with an orphan <c>&lt;/think&gt;</c>: DeepSeek-R1 and its
-    /// distills, QwQ, and "thinking" variants.
-    /// </summary>
-    internal static bool MayStartUntagged(string? modelId) => modelId is not null && UntaggedThinkerPattern().IsMatch(modelId);
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|[/:_.-])r1(?:$|[/:_.-])|qwq|think", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex UntaggedThinkerPattern();
 
     private Settings SettingsFor(ChatOptions? options)
     {
@@ -274,8 +292,7 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
             FieldNames = [.. fields.Select(RawJson.Path)];
             DeltaPaths = [.. fields.Select(f => RawJson.Path("$.choices[0].delta." + f))];
             TagNames = options.TagNames?.ToArray() ?? quirks.ReasoningTags?.ToArray() ?? ReasoningExtractionOptions.DefaultTags;
-            DetectUntaggedAtStart = options.DetectUntaggedReasoningAtStart;
-            ProfileHasTags = quirks.ReasoningTags is { Count: > 0 };
+            DetectUntaggedAtStart = options.DetectUntaggedReasoningAtStart ?? quirks.UntaggedReasoningAtStart ?? false;
             Replay = options.Replay ?? quirks.ReasoningReplay ?? ReasoningReplay.None;
             ReplayField = options.ReplayField ?? quirks.ReasoningReplayField ?? "reasoning_content";
             MissingReasoningPlaceholder = !options.FillMissingReasoning ? null
@@ -299,9 +316,8 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
 
         public string[] TagNames { get; }
 
-        public bool? DetectUntaggedAtStart { get; }
-
-        public bool ProfileHasTags { get; }
+        /// <summary>Whether the start of a stream is held back until an orphan closing tag (or anything else) decides it.</summary>
+        public bool DetectUntaggedAtStart { get; }
 
         public ReasoningReplay Replay { get; }
 
@@ -437,6 +453,12 @@ public sealed partial class ReasoningExtractingChatClient : DelegatingChatClient
             // again (each look walks the chunk's JSON). After one was found, only that one is read.
             bool lookForFields = !hasReasoning && raw is not null && (_foundField >= 0 || !_sawAnswerText);
             string? fieldReasoning = lookForFields ? _settings.ReadDeltaReasoning(raw!, ref _foundField) : null;
+            if (hasReasoning || !string.IsNullOrEmpty(fieldReasoning))
+            {
+                // Reasoning arrives in its own field: the content is the answer, not untagged reasoning.
+                _parser?.StopUntaggedDetection(_text);
+            }
+
             if (!hasReasoning && string.IsNullOrEmpty(fieldReasoning) && passThrough
                 && _text.Length == 0 && _reasoning.Length == 0 && _heldReasoning.Length == 0)
             {

@@ -43,8 +43,11 @@ public sealed class ReasoningExtractionOptions
     /// reasoning that starts without an opening tag (and ends with an orphan closing tag) is recognised. Holding delays
     /// the first answer text of responses that contain no tag at all until the end of the stream. When off, an orphan
     /// closing tag is removed and the text before it stays answer text. Non-streaming responses always recognise an
-    /// orphan closing tag. Default: on when the profile lists reasoning tags and the model is one whose template opens
-    /// the tag in the prompt (model ids with <c>r1</c>, <c>qwq</c> or <c>think</c>), else off.
+    /// orphan closing tag. Detection stops as soon as reasoning arrives in a dedicated field (<c>reasoning</c>,
+    /// <c>reasoning_content</c>), and held text is released at any end of the stream, before an error is thrown.
+    /// Default: the profile's <see cref="ProviderQuirks.UntaggedReasoningAtStart"/> for the model (on for DeepSeek-R1
+    /// family and QwQ ids on every provider, <c>custom</c> endpoints included, and for <c>think</c> models where the
+    /// provider's catalog entry says so), else off.
     /// </summary>
     public bool? DetectUntaggedReasoningAtStart { get; set; }
 

@@ -121,6 +121,20 @@ internal sealed class ThinkTagParser
         }
     }
 
+    /// <summary>
+    /// Stops waiting for an orphan closing tag: reasoning has been seen in a dedicated field, so text held while
+    /// undecided is answer text (appended to <paramref name="text"/>) and later text is answer text until a tag says otherwise.
+    /// </summary>
+    public void StopUntaggedDetection(StringBuilder text)
+    {
+        if (_state == State.Undecided)
+        {
+            AppendChunks(text, _held!);
+            _held!.Clear();
+            _state = State.Text;
+        }
+    }
+
     /// <summary>Ends the stream: flushes a partial tag as content, and text held while undecided as answer text.</summary>
     public void Complete(StringBuilder text, StringBuilder reasoning)
     {

@@ -124,6 +124,9 @@ public static class CompatTelemetry
     /// <summary>Repair: <c>encoding_format</c> was left out of an embeddings request for a provider that rejects it.</summary>
     public const string RepairEncodingFormatOmitted = "encoding_format_omitted";
 
+    /// <summary>Repair: usage repeated as running totals on every stream chunk was reduced to the provider's last report, sent once.</summary>
+    public const string RepairCumulativeUsage = "cumulative_usage_deduplicated";
+
     private static readonly ActivitySource s_source = new(SourceName);
     private static readonly Meter s_meter = new(MeterName);
     private static readonly Counter<long> s_sanitizerChanges = s_meter.CreateCounter<long>(SanitizerChangesMetric, description: "Request parameters dropped, renamed or rewritten for a provider.");

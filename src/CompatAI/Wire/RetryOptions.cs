@@ -20,8 +20,22 @@ public sealed class RetryOptions
     /// </summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets the most time all attempts of one call may take together, waits included: a retry that would not
+    /// start in time is not made, and the last attempt gets only the time that is left (as its network timeout). So a
+    /// provider that hangs fails with <see cref="ProviderErrorKind.Timeout"/> after at most this long, not after every
+    /// attempt's full timeout. The first attempt always gets its full per-attempt timeout, so the bound is the longer of
+    /// the two. Default: 2 minutes.
+    /// </summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     internal void Validate()
     {
+        if (TotalTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TotalTimeout), TotalTimeout, "RetryOptions.TotalTimeout must be positive.");
+        }
+
         if (MaxRetries < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, "RetryOptions.MaxRetries must be zero or more.");

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace CompatAI;
 
@@ -7,6 +9,9 @@ namespace CompatAI;
 /// chunks are repaired by <see cref="WireJsonNormalizer"/>; bare JSON lines without <c>data:</c> (a GPUStack gateway
 /// bug) are framed; an error object inside the stream, a cut connection, or an end of stream with neither a finish
 /// reason nor <c>[DONE]</c> become a <see cref="ProviderException"/> after everything before them has been delivered.
+/// For providers that repeat running usage totals on every chunk (<see cref="ProviderQuirks.CumulativeStreamUsage"/>),
+/// usage is taken off each chunk and the last report is sent once, in a usage-only chunk at the end of the stream, so
+/// that consumers which add up streamed usage (MEAI's <c>ToChatResponse</c>) see the provider's total.
 /// </summary>
 internal sealed class SseNormalizingStream : Stream
 {
@@ -17,6 +22,7 @@ internal sealed class SseNormalizingStream : Stream
     private readonly string _providerName;
     private readonly string? _apiKey;
     private readonly ToolCallIndexTracker _toolCallIndexes = new();
+    private readonly bool _cumulativeUsage;
 
     private byte[] _input = ArrayPool<byte>.Shared.Rent(ReadSize * 2);
     private int _inputStart;
@@ -32,12 +38,14 @@ internal sealed class SseNormalizingStream : Stream
     private bool _nextDataIsError;
     private ProviderException? _pending;
     private bool _disposed;
+    private JsonObject? _heldUsage;
 
-    public SseNormalizingStream(Stream inner, string providerName, string? apiKey)
+    public SseNormalizingStream(Stream inner, string providerName, string? apiKey, bool cumulativeUsage = false)
     {
         _inner = inner;
         _providerName = providerName;
         _apiKey = apiKey;
+        _cumulativeUsage = cumulativeUsage;
     }
 
     public override bool CanRead => true;
@@ -121,7 +129,10 @@ internal sealed class SseNormalizingStream : Stream
                 timedOut
                     ? $"{_providerName}: the stream stalled: no data arrived within the network timeout{(_sawData ? " after output had started" : string.Empty)}."
                     : $"{_providerName}: the connection broke while streaming{(_sawData ? " after output had started" : string.Empty)}: {ex.Message}",
-                innerException: ex);
+                innerException: ex)
+            {
+                OutputStarted = _sawData,
+            };
             _innerEnded = true;
             return;
         }
@@ -140,7 +151,14 @@ internal sealed class SseNormalizingStream : Stream
                 _pending = new ProviderException(
                     _providerName,
                     ProviderErrorKind.StreamInterrupted,
-                    $"{_providerName}: the stream ended before the provider finished (no finish_reason and no [DONE]); the answer is incomplete.");
+                    $"{_providerName}: the stream ended before the provider finished (no finish_reason and no [DONE]); the answer is incomplete.")
+                {
+                    OutputStarted = _sawData,
+                };
+            }
+            else if (_pending is null)
+            {
+                EmitHeldUsage(); // a finished stream without [DONE]
             }
 
             return;
@@ -203,6 +221,11 @@ internal sealed class SseNormalizingStream : Stream
 
         if (payload.SequenceEqual("[DONE]"u8))
         {
+            if (!_sawDone)
+            {
+                EmitHeldUsage();
+            }
+
             _sawDone = true;
             Emit(line, null);
             return;
@@ -221,7 +244,10 @@ internal sealed class SseNormalizingStream : Stream
             _pending = new ProviderException(
                 _providerName,
                 _sawData ? ProviderErrorKind.StreamInterrupted : ProviderErrorKind.ServerError,
-                $"{_providerName}: the stream carried data that is not JSON: {SecretRedactor.Redact(System.Text.Encoding.UTF8.GetString(payload[..Math.Min(payload.Length, 200)]), _apiKey)}");
+                $"{_providerName}: the stream carried data that is not JSON: {SecretRedactor.Redact(System.Text.Encoding.UTF8.GetString(payload[..Math.Min(payload.Length, 200)]), _apiKey)}")
+            {
+                OutputStarted = _sawData,
+            };
             return;
         }
 
@@ -235,9 +261,17 @@ internal sealed class SseNormalizingStream : Stream
                 _pending = new ProviderException(
                     _providerName,
                     _sawData ? ProviderErrorKind.StreamInterrupted : ProviderErrorKind.ServerError,
-                    $"{_providerName}: the provider ended the stream with finish_reason '{errorFinish}'.");
+                    $"{_providerName}: the provider ended the stream with finish_reason '{errorFinish}'.")
+                {
+                    OutputStarted = _sawData,
+                };
                 return;
             }
+        }
+
+        if (_cumulativeUsage && (repaired ?? payload).IndexOf("\"usage\""u8) >= 0)
+        {
+            repaired = HoldUsage(repaired ?? payload) ?? repaired;
         }
 
         _sawData = true;
@@ -248,6 +282,47 @@ internal sealed class SseNormalizingStream : Stream
         else
         {
             Emit(line, null);
+        }
+    }
+
+    /// <summary>
+    /// Takes <c>usage</c> off a chunk of a provider that repeats running totals, keeping the latest report for
+    /// <see cref="EmitHeldUsage"/>. Returns the chunk without it, or <see langword="null"/> when it had none.
+    /// </summary>
+    private byte[]? HoldUsage(ReadOnlySpan<byte> chunk)
+    {
+        if (JsonNode.Parse(chunk, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true }) is not JsonObject root
+            || !root.TryGetPropertyValue("usage", out var usage))
+        {
+            return null;
+        }
+
+        root.Remove("usage");
+        if (usage is JsonObject report)
+        {
+            _heldUsage = new JsonObject
+            {
+                ["id"] = root["id"]?.DeepClone(),
+                ["object"] = "chat.completion.chunk",
+                ["created"] = root["created"]?.DeepClone() ?? 0,
+                ["model"] = root["model"]?.DeepClone(),
+                ["choices"] = new JsonArray(),
+                ["usage"] = report,
+            };
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(root, WireJsonContext.Default.JsonObject);
+    }
+
+    /// <summary>Sends the provider's last usage report, once, as a usage-only chunk.</summary>
+    private void EmitHeldUsage()
+    {
+        if (_heldUsage is { } held)
+        {
+            _heldUsage = null;
+            Emit(s_dataPrefix, JsonSerializer.SerializeToUtf8Bytes(held, WireJsonContext.Default.JsonObject));
+            Emit([], []); // the blank line that ends the event
+            CompatTelemetry.WireRepair(_providerName, CompatTelemetry.RepairCumulativeUsage);
         }
     }
 

@@ -22,6 +22,17 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile, bool repair
         {
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
         }
+        catch (Exception ex) when (message.Response is { Status: >= 200 and <= 299 } && (ex is HttpRequestException or IOException or OperationCanceledException) && !message.CancellationToken.IsCancellationRequested)
+        {
+            // The provider had answered 2xx and the body broke off while it was read: the request reached the model (and
+            // is billed), so this is an interrupted response, never "could not reach" and never retried.
+            throw new ProviderException(
+                providerName,
+                ProviderErrorKind.StreamInterrupted,
+                SecretRedactor.Redact($"{providerName}: the response broke off after HTTP {message.Response.Status} had arrived: {ex.Message}", Key()),
+                message.Response.Status,
+                innerException: ex);
+        }
         catch (OperationCanceledException ex) when (!message.CancellationToken.IsCancellationRequested)
         {
             throw new ProviderException(providerName, ProviderErrorKind.Timeout, $"{providerName}: no response within the network timeout of {message.NetworkTimeout?.TotalSeconds ?? 100:0.#} s.", innerException: ex);
@@ -70,7 +81,7 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile, bool repair
 
             if (response.ContentStream is { } stream)
             {
-                response.ContentStream = new SseNormalizingStream(stream, providerName, Key());
+                response.ContentStream = new SseNormalizingStream(stream, providerName, Key(), profile.Quirks.CumulativeStreamUsage == true);
             }
 
             return;

@@ -51,6 +51,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseRateLimiter();
         app.MapCompatGateway();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

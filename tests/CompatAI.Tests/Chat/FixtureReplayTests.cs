@@ -163,15 +163,16 @@ public sealed class FixtureReplayTests
         if (errorAt >= 0 || !finished)
         {
             Assert.NotNull(error);
-            var outputStarted = dataBeforeError.Count > 0;
-            if (outputStarted)
+            Assert.Equal(dataBeforeError.Count > 0, error.OutputStarted);
+            if (errorAt >= 0)
             {
-                Assert.Equal(ProviderErrorKind.StreamInterrupted, error.Kind);
+                // An error object keeps its own classification, before or after output.
+                Assert.NotEqual(ProviderErrorKind.StreamInterrupted, error.Kind);
+                Assert.Contains(chunks[errorAt]["error"]!["message"]!.ToString(), error.Message, StringComparison.Ordinal);
             }
             else
             {
-                Assert.NotEqual(ProviderErrorKind.StreamInterrupted, error.Kind);
-                Assert.Contains(chunks[errorAt]["error"]!["message"]!.ToString(), error.Message, StringComparison.Ordinal);
+                Assert.Equal(ProviderErrorKind.StreamInterrupted, error.Kind);
             }
 
             return;

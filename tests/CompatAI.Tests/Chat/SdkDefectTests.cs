@@ -93,7 +93,11 @@ public sealed class SdkDefectTests
             }
         });
         Assert.Single(seen); // the role chunk that came before the error
-        Assert.Equal(ProviderErrorKind.StreamInterrupted, ex.Kind);
+        // Classified like the same error over HTTP: an invalid request with the body's status and type, not a cut stream.
+        Assert.Equal(ProviderErrorKind.InvalidRequest, ex.Kind);
+        Assert.Equal(400, ex.StatusCode);
+        Assert.Equal("BadRequestError", ex.ErrorCode);
+        Assert.True(ex.OutputStarted);
         Assert.Contains("max_tokens must be at least 1", ex.Message, StringComparison.Ordinal);
     }
 

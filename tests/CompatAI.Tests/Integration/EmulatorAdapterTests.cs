@@ -119,17 +119,18 @@ public sealed class EmulatorAdapterTests : IAsyncLifetime
         });
 
         Assert.Equal(ProviderErrorKind.StreamInterrupted, ex.Kind);
+        Assert.True(ex.OutputStarted);
         Assert.NotEmpty(updates);
         Assert.StartsWith(string.Concat(updates.Select(u => u.Text)), "You said: one two three four five six seven", StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("openai")]
-    [InlineData("groq")]
-    [InlineData("openrouter")]
-    [InlineData("vllm")]
-    [InlineData("llamacpp")]
-    public async Task Error_mid_stream_throws_after_the_text_so_far(string personality)
+    [InlineData("openai", ProviderErrorKind.ServerError, null)] // {"error":{"type":"server_error","code":null}}: no status in the body
+    [InlineData("groq", ProviderErrorKind.ServerError, null)] // event: error, {"error":{"type":"internal_server_error"}}
+    [InlineData("openrouter", ProviderErrorKind.Unavailable, 502)] // {"error":{"code":502,"metadata":{...}}}
+    [InlineData("vllm", ProviderErrorKind.ServerError, 500)] // {"error":{"type":"InternalServerError","code":500}}
+    [InlineData("llamacpp", ProviderErrorKind.ServerError, 500)] // {"error":{"code":500,"type":"server_error"}}
+    public async Task Error_mid_stream_throws_after_the_text_so_far_classified_by_its_body(string personality, ProviderErrorKind kind, int? status)
     {
         _emulator.EnqueueFault(personality, EmulatorFault.ErrorAfter(2));
         using var client = Client(personality, "m");
@@ -143,7 +144,9 @@ public sealed class EmulatorAdapterTests : IAsyncLifetime
             }
         });
 
-        Assert.Equal(ProviderErrorKind.StreamInterrupted, ex.Kind);
+        Assert.Equal(kind, ex.Kind);
+        Assert.Equal(status, ex.StatusCode);
+        Assert.True(ex.OutputStarted);
         Assert.StartsWith(text.ToString(), "You said: alpha beta gamma delta epsilon", StringComparison.Ordinal);
     }
 

@@ -165,6 +165,8 @@ public sealed class PipelineAgainstEmulatorTests(EmulatorFixture fixture)
     public async Task Fallback_stream_cut_after_output_surfaces_as_stream_interrupted()
     {
         fixture.Emulator.EnqueueFault("openai", EmulatorFault.CutAfter(2));
+        int Sent(string personality) => fixture.Emulator.Requests.Count(r => r.Personality == personality);
+        var (openaiBefore, mistralBefore) = (Sent("openai"), Sent("mistral"));
         using var chain = new FallbackChatClient([fixture.Pipeline("openai", "gpt-4o-mini"), fixture.Pipeline("mistral", "mistral-small-latest")]);
         var texts = new List<string>();
         var ex = await Assert.ThrowsAsync<ProviderException>(async () =>
@@ -176,5 +178,10 @@ public sealed class PipelineAgainstEmulatorTests(EmulatorFixture fixture)
         });
         Assert.Equal(ProviderErrorKind.StreamInterrupted, ex.Kind);
         Assert.Equal("openai", ex.ProviderName);
+
+        // After output, the chain does not fail over: the secondary never sees the request (no output from two providers).
+        Assert.Equal(openaiBefore + 1, Sent("openai"));
+        Assert.Equal(mistralBefore, Sent("mistral"));
+        Assert.NotEmpty(texts);
     }
 }

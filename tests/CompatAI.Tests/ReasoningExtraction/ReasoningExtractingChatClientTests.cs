@@ -306,17 +306,21 @@ public sealed class ReasoningExtractingChatClientTests
     }
 
     [Theory]
-    [InlineData("deepseek-r1:14b", true)]
-    [InlineData("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", true)]
-    [InlineData("qwq-32b", true)]
-    [InlineData("Qwen3-8B-think-GGUF", true)]
-    [InlineData("llama-3.3-70b-versatile", false)]
-    [InlineData("gpt-4o-mini", false)]
-    public async Task Streams_hold_untagged_starts_only_for_models_that_open_the_tag_in_the_prompt(string model, bool holds)
+    [InlineData("custom", "deepseek-r1:14b", true)]
+    [InlineData("custom", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", true)]
+    [InlineData("custom", "DEEPSEEK-R1-DISTILL-LLAMA-70B", true)]
+    [InlineData("openai", "DeepSeek-R1", true)]
+    [InlineData("groq", "QwQ-32B", true)]
+    [InlineData("vllm", "Qwen3-8B-think-GGUF", true)]
+    [InlineData("custom", "Qwen3-8B-think-GGUF", false)]
+    [InlineData("custom", "r10-base", false)]
+    [InlineData("groq", "llama-3.3-70b-versatile", false)]
+    [InlineData("openai", "gpt-4o-mini", false)]
+    public async Task Streams_hold_untagged_starts_only_for_models_that_open_the_tag_in_the_prompt(string provider, string model, bool holds)
     {
         var inner = new FakeChatClient
         {
-            Profile = new ProviderProfile { Name = "p", Quirks = new ProviderQuirks { ReasoningTags = ["think"] } },
+            Profile = ProviderCatalog.Default.Get(provider),
             DefaultModel = model,
             OnStream = (_, _, ct) => FakeChatClient.Updates([new ChatResponseUpdate(ChatRole.Assistant, "plan first"), new ChatResponseUpdate(ChatRole.Assistant, "</think>answer")], ct),
         };
@@ -331,5 +335,79 @@ public sealed class ReasoningExtractingChatClientTests
         var all = updates.SelectMany(static u => u.Contents).ToList();
         Assert.Equal(holds ? "plan first" : string.Empty, Fixtures.Reasoning(all));
         Assert.Equal(holds ? "answer" : "plan firstanswer", Fixtures.Text(all));
+    }
+
+    [Fact]
+    public async Task Untagged_detection_is_profile_data_not_a_model_id_pattern()
+    {
+        // A profile with reasoning tags but no untaggedReasoningAtStart: an R1 id alone does not hold the stream.
+        var inner = new FakeChatClient
+        {
+            Profile = new ProviderProfile { Name = "p", Quirks = new ProviderQuirks { ReasoningTags = ["think"] } },
+            DefaultModel = "deepseek-r1:14b",
+            OnStream = (_, _, ct) => FakeChatClient.Updates([new ChatResponseUpdate(ChatRole.Assistant, "plan first"), new ChatResponseUpdate(ChatRole.Assistant, "</think>answer")], ct),
+        };
+        using var client = new ReasoningExtractingChatClient(inner);
+        var updates = await client.GetStreamingResponseAsync("hi").ToListAsync();
+        Assert.Equal("plan first", Fixtures.Text(updates[0].Contents));
+    }
+
+    [Fact]
+    public async Task Held_text_is_released_before_a_mid_stream_error_is_thrown()
+    {
+        var failure = new ProviderException("custom", ProviderErrorKind.StreamInterrupted, "cut");
+        var inner = new FakeChatClient
+        {
+            Profile = ProviderCatalog.Default.Get("custom"),
+            DefaultModel = "DeepSeek-R1-Distill-Qwen-32B",
+            OnStream = (_, _, ct) => ThenThrow(FakeChatClient.Updates([new ChatResponseUpdate(ChatRole.Assistant, "The answer "), new ChatResponseUpdate(ChatRole.Assistant, "is 4")], ct), failure),
+        };
+        using var client = new ReasoningExtractingChatClient(inner);
+        var updates = new List<ChatResponseUpdate>();
+        var thrown = await Assert.ThrowsAsync<ProviderException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("hi"))
+            {
+                updates.Add(update);
+            }
+        });
+
+        Assert.Same(failure, thrown);
+        Assert.Equal("The answer is 4", Fixtures.Text(updates.SelectMany(static u => u.Contents)));
+    }
+
+    [Fact]
+    public async Task A_dedicated_reasoning_field_stops_untagged_detection_and_keeps_the_text()
+    {
+        // vLLM serving a thinking model with --reasoning-parser: reasoning in its own field, the answer in content,
+        // never a closing tag. The answer must come out as text, as it streams.
+        var inner = new FakeChatClient
+        {
+            Profile = ProviderCatalog.Default.Get("vllm"),
+            DefaultModel = "Qwen/Qwen3-30B-A3B-Thinking-2507",
+            OnStream = (_, _, ct) => FakeChatClient.Updates(
+            [
+                new ChatResponseUpdate(ChatRole.Assistant, [new TextReasoningContent("Let me add.")]),
+                new ChatResponseUpdate(ChatRole.Assistant, "2 + 2 "),
+                new ChatResponseUpdate(ChatRole.Assistant, "= 4"),
+            ], ct),
+        };
+        using var client = new ReasoningExtractingChatClient(inner);
+        var updates = await client.GetStreamingResponseAsync("hi").ToListAsync();
+
+        Assert.Equal("2 + 2 ", Fixtures.Text(updates[1].Contents)); // not held until the end
+        var all = updates.SelectMany(static u => u.Contents).ToList();
+        Assert.Equal("Let me add.", Fixtures.Reasoning(all));
+        Assert.Equal("2 + 2 = 4", Fixtures.Text(all));
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> ThenThrow(IAsyncEnumerable<ChatResponseUpdate> updates, Exception failure)
+    {
+        await foreach (var update in updates)
+        {
+            yield return update;
+        }
+
+        throw failure;
     }
 }
