@@ -101,6 +101,9 @@ internal sealed class EmulatorRequestHandler(
             case "chat/completions" when HttpMethods.IsPost(request.Method) && !options.ResponsesOnly.Contains(personality.Name):
                 await HandleChatAsync(http, personality, body, fault).ConfigureAwait(false);
                 break;
+            case var beta when HttpMethods.IsPost(request.Method) && PrefixCompletionRule.ServesBeta(personality, beta):
+                await HandleChatAsync(http, personality, body, fault, betaPath: true).ConfigureAwait(false);
+                break;
             case var completions when HttpMethods.IsPost(request.Method) && CompletionsEndpoint.Serves(personality, completions):
                 await HandleCompletionsAsync(http, personality, body).ConfigureAwait(false);
                 break;
@@ -202,7 +205,7 @@ internal sealed class EmulatorRequestHandler(
         };
     }
 
-    private async Task HandleChatAsync(HttpContext http, Personality personality, string body, EmulatorFault? fault)
+    private async Task HandleChatAsync(HttpContext http, Personality personality, string body, EmulatorFault? fault, bool betaPath = false)
     {
         var chat = ChatRequest.TryParse(body);
         if (chat is null)
@@ -223,7 +226,13 @@ internal sealed class EmulatorRequestHandler(
             return;
         }
 
-        var plan = AnswerPlanner.Plan(chat, personality.SupportsTools);
+        if (PrefixCompletionRule.Check(personality, chat, betaPath) is { } prefixViolation)
+        {
+            await WriteJsonAsync(http, prefixViolation.StatusCode, prefixViolation.Body).ConfigureAwait(false);
+            return;
+        }
+
+        var plan = PrefixCompletionRule.Continue(chat, AnswerPlanner.Plan(chat, personality.SupportsTools));
         var context = personality.CreateContext(chat, plan, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var midStream = fault?.Kind is EmulatorFaultKind.StreamCutWithoutDone or EmulatorFaultKind.ErrorMidStream ? fault : null;
 

@@ -72,6 +72,9 @@ public sealed class ProviderProfile
     /// <summary>Gets how the provider serves the legacy text completions endpoint; <see langword="null"/> when it does not (or CompatAI has no record that it does).</summary>
     public CompletionsProfile? Completions { get; init; }
 
+    /// <summary>Gets how the provider serves prefix completion (a final assistant message marked with <c>"prefix": true</c>); <see langword="null"/> when it does not (or CompatAI has no record that it does).</summary>
+    public PrefixCompletionProfile? PrefixCompletion { get; init; }
+
     /// <summary>Gets how the provider serves moderation; <see langword="null"/> when it has none (or CompatAI has no record of one).</summary>
     public ModerationProfile? Moderation { get; init; }
 

@@ -75,7 +75,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var prepared = ChatRequestMapper.PrepareMessages(messages);
+        var prepared = PrefixMessages.Prepare(ChatRequestMapper.PrepareMessages(messages), Profile);
         var model = options?.ModelId ?? Model;
         if (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model))
         {
@@ -116,7 +116,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var prepared = ChatRequestMapper.PrepareMessages(messages);
+        var prepared = PrefixMessages.Prepare(ChatRequestMapper.PrepareMessages(messages), Profile);
         var model = options?.ModelId ?? Model;
         if (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model))
         {

@@ -30,7 +30,8 @@ public static class CompatWireRepairsOpenAIClientOptionsExtensions
     /// that honours Retry-After (unless one is set), and the wire repairs: unknown finish reasons, errors inside 200
     /// streams, tool-call deltas without an index, blank tool-call types, bare JSON lines, Mistral thinking parts, cut
     /// streams, all failures as <see cref="ProviderException"/>; and <c>encoding_format</c> left out of embeddings
-    /// requests for providers that reject it.
+    /// requests for providers that reject it; and requests ending in a prefix message (<c>"prefix": true</c>) sent to the
+    /// profile's prefix-completion path (DeepSeek: <c>/beta/chat/completions</c>).
     /// </summary>
     /// <param name="options">The SDK options; changed in place.</param>
     /// <param name="profile">The provider's profile.</param>
@@ -74,6 +75,11 @@ public static class CompatWireRepairsOpenAIClientOptionsExtensions
         options.AddPolicy(new ProviderAuthStylePolicy(profile), PipelinePosition.BeforeTransport);
         options.AddPolicy(new WireNormalizingPolicy(profile, chatCompletions), PipelinePosition.BeforeTransport);
         options.AddPolicy(new EmbeddingsWirePolicy(profile), PipelinePosition.BeforeTransport);
+        if (chatCompletions && profile.PrefixCompletion is { Path: not PrefixCompletionProfile.DefaultPath } prefix)
+        {
+            options.AddPolicy(new PrefixCompletionPathPolicy(prefix.Path), PipelinePosition.PerCall);
+        }
+
         return options;
     }
 
