@@ -105,13 +105,24 @@ public sealed class SdkDefectTests
     public async Task Error_object_in_a_200_json_body_throws_a_classified_exception()
     {
         await using var server = await LoopbackServer.StartAsync();
-        server.Enqueue(ScriptedResponse.Json("""{"error":{"message":"Rate limit exceeded: free-models-per-day","code":429}}"""));
+        const string body = """{"error":{"message":"Rate limit exceeded: free-models-per-day","code":429}}""";
+        server.Enqueue(ScriptedResponse.Json(body)).Enqueue(ScriptedResponse.Json(body));
+
+        // The bare SDK takes the 200 at its word: a "successful" completion with no id and no model, whose Content
+        // throws an untyped index error (there are no choices) instead of telling the caller about the provider's error.
+        ChatCompletion raw = await RawSdk(server).CompleteChatAsync([new UserChatMessage("hi")]);
+        Assert.Null(raw.Id);
+        Assert.Null(raw.Model);
+        Assert.Throws<ArgumentOutOfRangeException>(() => raw.Content);
+
         using var client = ClientFactory.For(server);
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => client.GetResponseAsync("hi"));
 
         Assert.Equal(ProviderErrorKind.QuotaExceeded, ex.Kind);
         Assert.Equal(429, ex.StatusCode);
+        Assert.Contains("free-models-per-day", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.Requests.Count); // the same bytes reached both clients
     }
 
     [Fact]
