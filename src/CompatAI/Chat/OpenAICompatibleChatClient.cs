@@ -334,60 +334,26 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     private static Configured Configure(CompatChatClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Provider))
-        {
-            throw new ArgumentException("CompatChatClientOptions.Provider is required: name a catalog provider such as 'openai', 'groq' or 'custom'.", nameof(options));
-        }
-
-        options.Retry.Validate();
-        var profile = (options.Catalog ?? ProviderCatalog.Default).Get(options.Provider);
-        if (profile.RetiredMessage is { } retired)
-        {
-            throw new ArgumentException($"Provider '{profile.Name}' is retired: {retired}", nameof(options));
-        }
-
-        var endpoint = options.Endpoint ?? profile.BaseUrl
-            ?? throw new ArgumentException($"Provider '{profile.Name}' has no default URL: set CompatChatClientOptions.Endpoint.", nameof(options));
+        var connection = ProviderConnection.Open(
+            nameof(CompatChatClientOptions), options.Provider, options.Catalog, options.Endpoint, options.ApiKey, options.Headers, options.Timeout, options.Retry, options.HttpClient);
+        var profile = connection.Profile;
         var model = options.Model ?? profile.DefaultModel
             ?? throw new ArgumentException($"Provider '{profile.Name}' has no default model: set CompatChatClientOptions.Model.", nameof(options));
 
-        var apiKey = options.ApiKey;
-        if (string.IsNullOrEmpty(apiKey) && profile.ApiKeyEnvironmentVariable is { } variable)
-        {
-            apiKey = Environment.GetEnvironmentVariable(variable);
-        }
-
-        if (string.IsNullOrEmpty(apiKey) && profile.RequiresApiKey && profile.AuthStyle != ProviderAuthStyle.None)
-        {
-            throw new ArgumentException(
-                $"Provider '{profile.Name}' needs an API key: set CompatChatClientOptions.ApiKey{(profile.ApiKeyEnvironmentVariable is { } env ? $" or the {env} environment variable" : string.Empty)}.",
-                nameof(options));
-        }
-
-        var clientOptions = CompatWireRepairsOpenAIClientOptionsExtensions.Apply(
-            new OpenAIClientOptions { Endpoint = endpoint, NetworkTimeout = options.Timeout ?? TimeSpan.FromSeconds(100) },
-            profile,
-            options.Retry,
-            options.Headers,
-            options.HttpClient);
-
-        // With a key, the SDK's bearer policy sends it and the auth-style policy moves it where the provider wants it.
-        AuthenticationPolicy authentication = string.IsNullOrEmpty(apiKey) || profile.AuthStyle == ProviderAuthStyle.None
-            ? NoAuthenticationPolicy.Instance
-            : ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(apiKey));
         IChatClient CreateResponsesClient()
         {
+            // Another API of the same provider: the same transport, failures classified, no Chat Completions repairs.
             var responsesOptions = CompatWireRepairsOpenAIClientOptionsExtensions.Apply(
-                new OpenAIClientOptions { Endpoint = endpoint, NetworkTimeout = options.Timeout ?? TimeSpan.FromSeconds(100) },
+                new OpenAIClientOptions { Endpoint = connection.Endpoint, NetworkTimeout = options.Timeout ?? TimeSpan.FromSeconds(100) },
                 profile,
                 options.Retry,
                 options.Headers,
                 options.HttpClient,
                 chatCompletions: false);
-            return new OpenAIClient(authentication, responsesOptions).GetResponsesClient().AsIChatClient(model);
+            return new OpenAIClient(connection.Authentication, responsesOptions).GetResponsesClient().AsIChatClient(model);
         }
 
-        return new Configured(profile, model, clientOptions.Endpoint!, new ChatClient(model, authentication, clientOptions), CreateResponsesClient);
+        return new Configured(profile, model, connection.Endpoint, new ChatClient(model, connection.Authentication, connection.ClientOptions), CreateResponsesClient);
     }
 
     private sealed record Configured(ProviderProfile Profile, string Model, Uri Endpoint, ChatClient ChatClient, Func<IChatClient> CreateResponsesClient);

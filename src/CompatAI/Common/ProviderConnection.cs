@@ -6,7 +6,7 @@ using OpenAI;
 namespace CompatAI;
 
 /// <summary>
-/// The transport side of a provider, shared by CompatAI's clients of endpoints other than chat: the profile, the
+/// The transport side of a provider, shared by all of CompatAI's clients (chat, embeddings, completions, moderation): the profile, the
 /// resolved endpoint and key, and OpenAI SDK options carrying the wire repairs, retry, headers and auth style.
 /// </summary>
 internal sealed class ProviderConnection
