@@ -75,6 +75,14 @@ public sealed class ProviderProfile
     /// <summary>Gets how the provider serves prefix completion (a final assistant message marked with <c>"prefix": true</c>); <see langword="null"/> when it does not (or CompatAI has no record that it does).</summary>
     public PrefixCompletionProfile? PrefixCompletion { get; init; }
 
+    /// <summary>
+    /// Gets the extra message-level fields the provider accepts beyond the standard ones (OpenRouter:
+    /// <c>reasoning_details</c>). A <see cref="Microsoft.Extensions.AI.ChatMessage.AdditionalProperties"/> entry whose key is
+    /// listed here is sent as that field of the message; other entries stay local, because applications and middleware
+    /// keep their own metadata there. Prefix messages have their own rule (<see cref="PrefixCompletion"/>).
+    /// </summary>
+    public IReadOnlyList<string> MessageFields { get; init => field = value ?? []; } = [];
+
     /// <summary>Gets how the provider serves moderation; <see langword="null"/> when it has none (or CompatAI has no record of one).</summary>
     public ModerationProfile? Moderation { get; init; }
 

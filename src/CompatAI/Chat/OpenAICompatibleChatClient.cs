@@ -75,11 +75,11 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var prepared = PrefixMessages.Prepare(ChatRequestMapper.PrepareMessages(messages), Profile);
+        var prepared = Prepare(messages);
         var model = options?.ModelId ?? Model;
         if (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model))
         {
-            return await _responses.Value.GetResponseAsync(prepared, options, cancellationToken).ConfigureAwait(false);
+            return await _responses.Value.GetResponseAsync(ForResponses(prepared, model), options, cancellationToken).ConfigureAwait(false);
         }
 
         ChatResponse response;
@@ -92,7 +92,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
             // The transport's fast path does not tokenize clean-looking bodies; the SDK's parser is the JSON check.
             throw NotJson(streaming: false, outputStarted: false, ex);
         }
-        catch (ProviderException ex) when (MayUseResponses(ex, model))
+        catch (ProviderException ex) when (MayUseResponses(ex, model) && !PrefixMessages.HasPrefix(prepared))
         {
             var fallback = await _responses.Value.GetResponseAsync(prepared, options, cancellationToken).ConfigureAwait(false);
             RememberResponses(model);
@@ -116,11 +116,11 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var prepared = PrefixMessages.Prepare(ChatRequestMapper.PrepareMessages(messages), Profile);
+        var prepared = Prepare(messages);
         var model = options?.ModelId ?? Model;
         if (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model))
         {
-            await foreach (var update in _responses.Value.GetStreamingResponseAsync(prepared, options, cancellationToken).ConfigureAwait(false))
+            await foreach (var update in _responses.Value.GetStreamingResponseAsync(ForResponses(prepared, model), options, cancellationToken).ConfigureAwait(false))
             {
                 yield return update;
             }
@@ -169,7 +169,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
                     streamingRejected = true;
                     break;
                 }
-                catch (ProviderException ex) when (!outputStarted && MayUseResponses(ex, model))
+                catch (ProviderException ex) when (!outputStarted && MayUseResponses(ex, model) && !PrefixMessages.HasPrefix(prepared))
                 {
                     chatCompletionsNotServed = true;
                     break;
@@ -240,6 +240,20 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     /// Whether a failure means the provider does not serve <c>/chat/completions</c> (a 404 that is not about the model)
     /// and its profile lets the request go to <c>/responses</c> instead.
     /// </summary>
+    /// <summary>The caller's messages as Chat Completions gets them: checked, prefix messages encoded, profile-allowed message fields set.</summary>
+    private IEnumerable<AIChatMessage> Prepare(IEnumerable<AIChatMessage> messages) =>
+        MessageFields.Prepare(PrefixMessages.Prepare(ChatRequestMapper.PrepareMessages(messages), Profile), Profile);
+
+    /// <summary>
+    /// Returns <paramref name="prepared"/> for the Responses API, which has no prefix completion: a conversation ending in a
+    /// prefix message fails here, before any request, instead of losing its prefix. (A prefix request whose Chat Completions
+    /// call answers 404 keeps that error rather than falling back.)
+    /// </summary>
+    private IEnumerable<AIChatMessage> ForResponses(IEnumerable<AIChatMessage> prepared, string model) =>
+        PrefixMessages.HasPrefix(prepared)
+            ? throw new ArgumentException($"The last message is a prefix message, but model '{model}' of provider '{Profile.Name}' is served only through the Responses API here (its /chat/completions answered 404), and the Responses API has no prefix completion.", "messages")
+            : prepared;
+
     private bool MayUseResponses(ProviderException ex, string model) =>
         ex.StatusCode == 404 && ex.ErrorCode != "model_not_found" && Profile.GetQuirks(model).SupportsResponsesApi != false;
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -33,27 +34,40 @@ internal static class PrefixMessages
 
             if (profile.PrefixCompletion is null)
             {
-                throw new ArgumentException($"messages[{i}] is a prefix message, but provider '{profile.Name}' has no prefix completion in its profile (supported: DeepSeek, Mistral).", nameof(messages));
+                throw new ArgumentException($"messages[{i}] is a prefix message, but provider '{profile.Name}' has no prefix completion in its profile (supported where the profile has prefixCompletion: DeepSeek, Mistral, Moonshot).", nameof(messages));
             }
 
-            if (message.RawRepresentation is AssistantChatMessage raw && raw.Patch.Contains("$.prefix"u8))
+            var field = profile.PrefixCompletion.Field;
+            if (field == CompatChatMessageExtensions.PrefixPropertyName && message.RawRepresentation is AssistantChatMessage raw && raw.Patch.Contains("$.prefix"u8))
             {
                 return list;
             }
 
             var copy = new List<AIChatMessage>(list);
-            copy[i] = WithRaw(message);
+            copy[i] = WithRaw(message, field);
             return copy;
         }
 
         return list;
     }
 
-    /// <summary>Returns a copy of <paramref name="message"/> whose raw SDK message carries <c>"prefix": true</c>.</summary>
-    public static AIChatMessage WithRaw(AIChatMessage message)
+    /// <summary>Returns whether the last of <paramref name="messages"/> is a prefix message.</summary>
+    public static bool HasPrefix(IEnumerable<AIChatMessage> messages) =>
+        messages is IList<AIChatMessage> { Count: > 0 } list ? list[^1].IsPrefix() : messages.LastOrDefault()?.IsPrefix() is true;
+
+    /// <summary>
+    /// Returns a copy of <paramref name="message"/> whose raw SDK message carries <c>"<paramref name="field"/>": true</c>
+    /// (<c>prefix</c> for DeepSeek and Mistral, <c>partial</c> for Moonshot) and no other prefix marker.
+    /// </summary>
+    public static AIChatMessage WithRaw(AIChatMessage message, string field = CompatChatMessageExtensions.PrefixPropertyName)
     {
         var raw = AssistantMessages.ToRaw(message);
-        raw.Patch.Set("$.prefix"u8, true);
+        if (field != CompatChatMessageExtensions.PrefixPropertyName && raw.Patch.Contains("$.prefix"u8))
+        {
+            raw.Patch.Remove("$.prefix"u8);
+        }
+
+        raw.Patch.Set(Encoding.UTF8.GetBytes("$." + field), true);
         return AssistantMessages.WithRaw(message, raw);
     }
 }

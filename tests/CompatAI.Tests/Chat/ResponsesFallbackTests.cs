@@ -92,4 +92,46 @@ public sealed class ResponsesFallbackTests : IAsyncLifetime
         Assert.Equal(404, ex.StatusCode);
         Assert.Equal(["chat/completions"], Paths());
     }
+
+    [Fact]
+    public async Task A_prefix_request_keeps_its_404_instead_of_losing_the_prefix_on_the_responses_api()
+    {
+        var profile = new ProviderProfile { Name = "prefix-like", DefaultModel = "gpt-4o-mini", PrefixCompletion = new PrefixCompletionProfile(), Sources = ["test"] };
+        using var client = Builder("prefix-like", ProviderCatalog.Default.With(profile)).Build();
+
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => client.GetResponseAsync([new(ChatRole.User, "Write a sort."), new ChatMessage(ChatRole.Assistant, "def").AsPrefix()]));
+
+        Assert.Equal(404, ex.StatusCode);
+        Assert.Equal(["chat/completions"], Paths());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Once_a_model_is_served_through_responses_a_prefix_request_fails_before_any_request(bool streaming)
+    {
+        var profile = new ProviderProfile { Name = "prefix-like", DefaultModel = "gpt-4o-mini", PrefixCompletion = new PrefixCompletionProfile(), Sources = ["test"] };
+        using var client = Builder("prefix-like", ProviderCatalog.Default.With(profile)).Build();
+        await client.GetResponseAsync("Say hello.");
+        List<ChatMessage> prefixed = [new(ChatRole.User, "Write a sort."), new ChatMessage(ChatRole.Assistant, "def").AsPrefix()];
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            if (streaming)
+            {
+                await foreach (var update in client.GetStreamingResponseAsync(prefixed))
+                {
+                    Assert.Fail($"Unexpected update: {update.Text}");
+                }
+            }
+            else
+            {
+                await client.GetResponseAsync(prefixed);
+            }
+        });
+
+        Assert.Contains("served only through the Responses API", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no prefix completion", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(["chat/completions", "responses"], Paths());
+    }
 }
