@@ -17,14 +17,17 @@ namespace CompatAI;
 /// message plus its role, content and name (a name costs 1 more), 3 tokens priming the reply, and for tool definitions
 /// 7 (o200k) or 10 (cl100k) tokens per function plus its "name:description" line, 3 to open its properties, 3 plus
 /// "name:type:description" per property, 3 per enum value plus the value, minus 3 per enum, and 12 after the functions.
-/// Images, tool calls and tool results have no published rule: they are counted as their text (an image as 85 tokens,
-/// the low-detail cost) and the count is marked as an estimate. Instances are thread-safe and cached per encoding.
+/// Images follow OpenAI's published cost rule for the model family (<c>Tokens/Data/image-tokens.json</c>: 512-pixel tiles
+/// for gpt-4o, gpt-4.1, gpt-4.5 and o1/o3, 32-pixel patches for gpt-4.1-mini/nano and o4-mini), with the size read from
+/// the image's header (PNG, JPEG, GIF, WebP) and the detail from the content's <c>"detail"</c> additional property (as
+/// Microsoft.Extensions.AI.OpenAI sends it); the count stays exact only for a tile rule with a known size and an explicit
+/// <c>low</c> or <c>high</c> detail. Tool calls and tool results have no published rule: they are counted as their text
+/// and the count is marked as an estimate. Instances are thread-safe and cached per encoding.
 /// </remarks>
 public sealed partial class TokenCounter
 {
     private const string O200kBase = "o200k_base";
     private const string Cl100kBase = "cl100k_base";
-    private const int ImageLowDetailTokens = 85;
 
     /// <summary>Texts shorter than this are counted every time; longer ones are remembered (see <see cref="Count"/>).</summary>
     private const int CachedTextLength = 256;
@@ -42,8 +45,12 @@ public sealed partial class TokenCounter
     private readonly Tokenizer _tokenizer;
     private readonly bool _isO200k;
 
-    private TokenCounter(string modelId, string encoding, bool isExact)
+    /// <summary>The model family's image cost rule; <see langword="null"/> when it has none (the gpt-4o rule is used as an estimate).</summary>
+    private readonly ImageTokenRule? _imageRule;
+
+    private TokenCounter(string modelId, string bareModelId, string encoding, bool isExact)
     {
+        _imageRule = ImageTokenRule.ForModel(bareModelId);
         ModelId = modelId;
         Encoding = encoding;
         IsExact = isExact;
@@ -73,15 +80,15 @@ public sealed partial class TokenCounter
         var bare = slash >= 0 ? name[(slash + 1)..] : name;
         if (O200kModels().IsMatch(bare))
         {
-            return new TokenCounter(modelId, O200kBase, isExact: true);
+            return new TokenCounter(modelId, bare, O200kBase, isExact: true);
         }
 
         if (Cl100kModels().IsMatch(bare))
         {
-            return new TokenCounter(modelId, Cl100kBase, isExact: true);
+            return new TokenCounter(modelId, bare, Cl100kBase, isExact: true);
         }
 
-        return new TokenCounter(modelId, O200kBase, isExact: false);
+        return new TokenCounter(modelId, bare, O200kBase, isExact: false);
     }
 
     /// <summary>Counts the tokens of a plain text.</summary>
@@ -126,9 +133,10 @@ public sealed partial class TokenCounter
                         estimate = true;
                         break;
                     case DataContent data when data.HasTopLevelMediaType("image"):
+                        tokens += CountImage(data.Data.Span, data.AdditionalProperties, ref estimate);
+                        break;
                     case UriContent uri when uri.HasTopLevelMediaType("image"):
-                        tokens += ImageLowDetailTokens;
-                        estimate = true;
+                        tokens += CountImage(default, uri.AdditionalProperties, ref estimate);
                         break;
                     case TextReasoningContent:
                         // Reasoning from earlier turns is not sent back to OpenAI models on Chat Completions.
@@ -194,6 +202,25 @@ public sealed partial class TokenCounter
         }
 
         return tokens + 12;
+    }
+
+    /// <summary>An image's cost by the model family's rule; sets <paramref name="estimate"/> unless the rule gives it exactly.</summary>
+    private int CountImage(ReadOnlySpan<byte> data, AdditionalPropertiesDictionary? properties, ref bool estimate)
+    {
+        var rule = _imageRule ?? ImageTokenRule.Fallback;
+        var detail = properties?.TryGetValue("detail", out var value) is true ? value?.ToString() : null;
+        var low = string.Equals(detail, "low", StringComparison.OrdinalIgnoreCase);
+        var explicitDetail = low || string.Equals(detail, "high", StringComparison.OrdinalIgnoreCase);
+        if (!ImageDimensions.TryRead(data, out var width, out var height))
+        {
+            estimate |= !(rule.UsesDetail && low && _imageRule is not null);
+            return rule.CostOfUnknownSize(low);
+        }
+
+        // Exact only where OpenAI publishes the whole rule: tiles at an explicit detail. The patch rule's rounding and
+        // what "auto" picks are not published.
+        estimate |= _imageRule is null || !rule.UsesDetail || !explicitDetail;
+        return rule.Cost(width, height, low);
     }
 
     private static string TrimPeriod(string? text) => text is null ? string.Empty : text.EndsWith('.') ? text[..^1] : text;

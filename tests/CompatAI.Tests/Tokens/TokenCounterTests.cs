@@ -124,7 +124,7 @@ public sealed class TokenCounterTests
     }
 
     [Fact]
-    public void Parts_without_a_published_rule_mark_the_count_as_an_estimate()
+    public void An_image_whose_size_cannot_be_read_is_an_estimate_at_four_high_detail_tiles()
     {
         var counter = TokenCounter.ForModel("gpt-4o");
         List<ChatMessage> plain = [new(ChatRole.User, "Look at this.")];
@@ -135,7 +135,7 @@ public sealed class TokenCounterTests
 
         Assert.False(text.IsEstimate);
         Assert.True(image.IsEstimate);
-        Assert.Equal(text.Tokens + 85, image.Tokens);
+        Assert.Equal(text.Tokens + 85 + (4 * 170), image.Tokens);
     }
 
     [Fact]
