@@ -52,7 +52,8 @@ internal static class EmulatorProgram
             stop.Cancel();
         });
 
-        await using var emulator = await ProviderEmulator.StartAsync(options, stop.Token).ConfigureAwait(false);
+        var emulator = await ProviderEmulator.StartAsync(options, stop.Token).ConfigureAwait(false);
+        await using var stopEmulator = emulator.ConfigureAwait(false);
         Console.WriteLine($"CompatAI provider emulator listening on {emulator.BaseUrl}");
         foreach (var personality in emulator.Personalities)
         {

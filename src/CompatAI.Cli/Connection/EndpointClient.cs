@@ -16,7 +16,7 @@ internal sealed class EndpointClient : IDisposable
     public EndpointClient(IReadOnlyDictionary<string, string>? headers = null, TimeSpan? timeout = null)
     {
         _http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
-        _headers = headers ?? new Dictionary<string, string>();
+        _headers = headers ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The URL of <paramref name="path"/> under <paramref name="baseUrl"/> (which may or may not end with a slash).</summary>

@@ -29,13 +29,13 @@ internal static class EmbeddingsEndpoint
 
     private static readonly Dictionary<string, Behavior> s_behaviors = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["openai"] = new(new Dictionary<string, int> { ["text-embedding-3-small"] = 1536, ["text-embedding-3-large"] = 3072 }, 2048, EncodingFormatHandling.Honoured),
-        ["mistral"] = new(new Dictionary<string, int> { ["mistral-embed"] = 1024 }, null, EncodingFormatHandling.Honoured),
-        ["vllm"] = new(new Dictionary<string, int> { ["BAAI/bge-m3"] = 1024 }, null, EncodingFormatHandling.Honoured),
-        ["llamacpp"] = new(new Dictionary<string, int> { ["nomic-embed-text-v1.5.Q8_0.gguf"] = 768 }, null, EncodingFormatHandling.Honoured),
-        ["lmstudio"] = new(new Dictionary<string, int> { ["text-embedding-nomic-embed-text-v1.5"] = 768 }, null, EncodingFormatHandling.IgnoredAnswersFloats),
+        ["openai"] = new(new Dictionary<string, int>(StringComparer.Ordinal) { ["text-embedding-3-small"] = 1536, ["text-embedding-3-large"] = 3072 }, 2048, EncodingFormatHandling.Honoured),
+        ["mistral"] = new(new Dictionary<string, int>(StringComparer.Ordinal) { ["mistral-embed"] = 1024 }, null, EncodingFormatHandling.Honoured),
+        ["vllm"] = new(new Dictionary<string, int>(StringComparer.Ordinal) { ["BAAI/bge-m3"] = 1024 }, null, EncodingFormatHandling.Honoured),
+        ["llamacpp"] = new(new Dictionary<string, int>(StringComparer.Ordinal) { ["nomic-embed-text-v1.5.Q8_0.gguf"] = 768 }, null, EncodingFormatHandling.Honoured),
+        ["lmstudio"] = new(new Dictionary<string, int>(StringComparer.Ordinal) { ["text-embedding-nomic-embed-text-v1.5"] = 768 }, null, EncodingFormatHandling.IgnoredAnswersFloats),
         ["litellm"] = new(
-            new Dictionary<string, int> { ["gemini-embedding-001"] = 3072, ["text-embedding-3-small"] = 1536 },
+            new Dictionary<string, int>(StringComparer.Ordinal) { ["gemini-embedding-001"] = 3072, ["text-embedding-3-small"] = 1536 },
             null,
             EncodingFormatHandling.Rejected,
             model => model.Contains("gemini", StringComparison.OrdinalIgnoreCase)),

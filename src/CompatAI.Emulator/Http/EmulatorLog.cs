@@ -12,5 +12,5 @@ internal static partial class EmulatorLog
     public static partial void Handled(ILogger logger, string method, string path, int statusCode);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Injecting fault {Fault} into {Method} {Path}")]
-    public static partial void InjectingFault(ILogger logger, string fault, string method, string path);
+    public static partial void InjectingFault(ILogger logger, EmulatorFault fault, string method, string path);
 }

@@ -70,7 +70,7 @@ internal sealed class EmulatorRequestHandler(
 
         if (fault is not null)
         {
-            EmulatorLog.InjectingFault(logger, fault.ToString(), request.Method, path);
+            EmulatorLog.InjectingFault(logger, fault, request.Method, path);
             if (!await ApplyPreResponseFaultAsync(http, personality, fault).ConfigureAwait(false))
             {
                 return;

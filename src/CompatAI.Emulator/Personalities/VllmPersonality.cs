@@ -10,6 +10,8 @@ namespace CompatAI.Emulator;
 /// </summary>
 internal sealed class VllmPersonality : Personality
 {
+    private static readonly string[] s_reasoningModelMarkers = ["qwen3", "r1", "think", "gpt-oss"];
+
     public override string Name => "vllm";
 
     public override IReadOnlyList<string> Models { get; } =
@@ -58,7 +60,7 @@ internal sealed class VllmPersonality : Personality
     protected override bool Reasons(ChatRequest request)
     {
         var model = request.Model ?? string.Empty;
-        var reasoningModel = new[] { "qwen3", "r1", "think", "gpt-oss" }.Any(m => model.Contains(m, StringComparison.OrdinalIgnoreCase));
+        var reasoningModel = s_reasoningModelMarkers.Any(m => model.Contains(m, StringComparison.OrdinalIgnoreCase));
         var disabled = request.Body["chat_template_kwargs"]?["enable_thinking"] is JsonValue v && v.TryGetValue<bool>(out var on) && !on;
         return reasoningModel && !disabled;
     }

@@ -463,7 +463,7 @@ internal static partial class ChatRequestParser
             arguments = ParseArguments(json, path + ".function.arguments");
         }
 
-        return new FunctionCallContent(id, name, arguments ?? new Dictionary<string, object?>());
+        return new FunctionCallContent(id, name, arguments ?? new Dictionary<string, object?>(StringComparer.Ordinal));
     }
 
     private static Dictionary<string, object?> ParseArguments(string json, string path)

@@ -52,7 +52,7 @@ public sealed class ProviderProfile
     public string? DefaultModel { get; init; }
 
     /// <summary>Gets headers sent on every request (for example OpenRouter's <c>HTTP-Referer</c> and <c>X-Title</c>).</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init => field = value ?? new Dictionary<string, string>(); } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers { get; init => field = value ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase); } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets whether requests must use HTTP/1.1 (some gateways misbehave on HTTP/2).</summary>
     public bool ForceHttp11 { get; init; }

@@ -170,6 +170,7 @@ internal static class ChatRequestMapper
         return rewritten ?? list;
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came in through the public method's 'messages' parameter; naming it tells the caller what to fix.")]
     private static AIChatMessage Check(AIChatMessage message, int index)
     {
         if (message.RawRepresentation is OpenAI.Chat.ChatMessage)
@@ -199,7 +200,7 @@ internal static class ChatRequestMapper
                     hasResult = true;
                     break;
                 case FunctionCallContent { Arguments: null } call:
-                    replacement = new FunctionCallContent(call.CallId, call.Name, new Dictionary<string, object?>()) { AdditionalProperties = call.AdditionalProperties, RawRepresentation = call.RawRepresentation };
+                    replacement = new FunctionCallContent(call.CallId, call.Name, new Dictionary<string, object?>(StringComparer.Ordinal)) { AdditionalProperties = call.AdditionalProperties, RawRepresentation = call.RawRepresentation };
                     break;
                 case DataContent data when !data.HasTopLevelMediaType("image") && !IsAudio(data.MediaType) && data.MediaType != "application/pdf":
                     throw new ArgumentException($"messages[{index}] has a DataContent of media type '{data.MediaType}', which Chat Completions cannot carry; images, wav/mp3 audio and PDF are supported.", "messages");

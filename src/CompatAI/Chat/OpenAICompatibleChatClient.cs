@@ -320,7 +320,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
         return new FunctionCallContent(
             string.IsNullOrEmpty(call.CallId) ? SynthesizeCallId(position) : call.CallId,
             call.Name,
-            emptyArguments ? new Dictionary<string, object?>() : call.Arguments)
+            emptyArguments ? new Dictionary<string, object?>(StringComparer.Ordinal) : call.Arguments)
         {
             Exception = emptyArguments ? null : call.Exception,
             AdditionalProperties = call.AdditionalProperties,
@@ -422,7 +422,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
                 if (string.IsNullOrWhiteSpace(call.Name))
                 {
                     // Kept, so the caller (or FunctionInvokingChatClient) can answer it instead of it vanishing.
-                    content = new FunctionCallContent(string.IsNullOrEmpty(call.Id) ? SynthesizeCallId(position) : call.Id, call.Name ?? string.Empty, new Dictionary<string, object?>());
+                    content = new FunctionCallContent(string.IsNullOrEmpty(call.Id) ? SynthesizeCallId(position) : call.Id, call.Name ?? string.Empty, new Dictionary<string, object?>(StringComparer.Ordinal));
                 }
                 else if (upstream.TryDequeue(out var parsed))
                 {

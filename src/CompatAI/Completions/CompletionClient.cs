@@ -201,7 +201,7 @@ public sealed class CompletionClient
             if (stream)
             {
                 writer.WriteBoolean("stream", true);
-                if (!unsupported.Contains("stream_options"))
+                if (!unsupported.Contains("stream_options", StringComparer.Ordinal))
                 {
                     writer.WriteStartObject("stream_options");
                     writer.WriteBoolean("include_usage", true);

@@ -10,9 +10,11 @@ public sealed class CompatAIConfiguration
     public const string SectionName = "CompatAI";
 
     /// <summary>Gets the providers, by the name used in configuration (<c>CompatAI:Providers:&lt;name&gt;</c>).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "MA0016:Prefer using collection abstraction instead of implementation", Justification = "Bound by Microsoft.Extensions.Configuration, which fills concrete collections; the shape is the documented options pattern.")]
     public Dictionary<string, CompatProviderConfiguration> Providers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets the provider names of the fallback chain, in order (<c>CompatAI:Fallback:0</c>, <c>:1</c>, …).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "MA0016:Prefer using collection abstraction instead of implementation", Justification = "Bound by Microsoft.Extensions.Configuration, which fills concrete collections; the shape is the documented options pattern.")]
     public List<string> Fallback { get; } = [];
 
     /// <summary>Gets or sets the options of the fallback chain (<c>CompatAI:FallbackOptions</c>).</summary>
@@ -45,6 +47,7 @@ public sealed class CompatProviderConfiguration
     public string? Model { get; set; }
 
     /// <summary>Gets extra headers sent on every request.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "MA0016:Prefer using collection abstraction instead of implementation", Justification = "Bound by Microsoft.Extensions.Configuration, which fills concrete collections; the shape is the documented options pattern.")]
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets or sets the time one HTTP attempt may take.</summary>

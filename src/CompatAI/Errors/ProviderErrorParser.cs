@@ -276,7 +276,7 @@ internal static class ProviderErrorParser
         }
 
         var type = ScalarText(obj, "type");
-        if (type is null && ScalarText(obj, "status") is { } status && !int.TryParse(status, out _))
+        if (type is null && ScalarText(obj, "status") is { } status && !int.TryParse(status, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _))
         {
             type = status; // Gemini: "status": "INVALID_ARGUMENT"
         }

@@ -111,6 +111,7 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
 
     /// <summary>An attempt borrows its route's client, so disposing it disposes nothing.</summary>
     /// <param name="disposing">Unused.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2215:Dispose methods should call base class dispose", Justification = "base.Dispose would dispose the route's client, which the chain owns and keeps using.")]
     protected override void Dispose(bool disposing)
     {
         // The chain owns the client (FallbackChatClient.Dispose); MEAI never disposes selected clients anyway.
@@ -136,7 +137,9 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
                 catch (Exception ex) when (s.Self.Translate(ex, s.AttemptCts, s.CallerToken) is { } translated)
                 {
                     // Inside the breaker, so timeouts and connection failures count against the client's health.
+#pragma warning disable MA0027 // Not a rethrow: the translated exception (timeout, caller cancellation) replaces the original.
                     throw translated;
+#pragma warning restore MA0027
                 }
             },
             (Self: this, Call: call, State: state, AttemptCts: attemptCts, CallerToken: cancellationToken),

@@ -113,7 +113,9 @@ public sealed partial class ImageMarkerChatClient : DelegatingChatClient
             }
             catch (FormatException ex)
             {
+#pragma warning disable CA2208 // The bad value came in through the public method's 'messages' parameter; naming it tells the caller what to fix.
                 throw new ArgumentException($"The image marker holds a data URI that is not valid base64 image data: {ex.Message}", "messages", ex);
+#pragma warning restore CA2208
             }
         }
 

@@ -400,7 +400,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             return;
         }
 
-        if (quirks.UnsupportedParameters?.Contains("stop") == true)
+        if (quirks.UnsupportedParameters?.Contains("stop", StringComparer.Ordinal) == true)
         {
             o.W.StopSequences = null;
             context.Change("stop", "dropped", lossy: true);
@@ -478,7 +478,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             return;
         }
 
-        if (supported is not null && !supported.Contains(wire))
+        if (supported is not null && !supported.Contains(wire, StringComparer.Ordinal))
         {
             if (wire == "none")
             {

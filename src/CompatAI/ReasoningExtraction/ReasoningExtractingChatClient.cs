@@ -273,7 +273,7 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
         return properties;
     }
 
-    private IEnumerable<AIChatMessage> PrepareMessages(IEnumerable<AIChatMessage> messages, Settings settings) =>
+    private static IEnumerable<AIChatMessage> PrepareMessages(IEnumerable<AIChatMessage> messages, Settings settings) =>
         settings.Replay switch
         {
             ReasoningReplay.Required => ReasoningReplayWriter.Replay(messages, settings.ReplayField, settings.MissingReasoningPlaceholder),

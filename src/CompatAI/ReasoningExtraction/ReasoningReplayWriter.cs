@@ -27,7 +27,7 @@ internal static class ReasoningReplayWriter
                 if (field == "reasoning_details")
                 {
                     // OpenRouter/MiniMax style: an array of reasoning items rather than a string.
-                    var items = new[] { new Dictionary<string, string> { ["type"] = "reasoning.text", ["text"] = reasoning } };
+                    var items = new[] { new Dictionary<string, string>(StringComparer.Ordinal) { ["type"] = "reasoning.text", ["text"] = reasoning } };
                     raw.Patch.Set(RawJson.Path("$." + field), BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(items, AssistantMessages.CompactJson.GetTypeInfo(typeof(Dictionary<string, string>[])))));
                 }
                 else if (reasoning.Length == 0)
@@ -127,7 +127,7 @@ internal static class AssistantMessages
         {
             if (content is FunctionCallContent call)
             {
-                string arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), CompactJson.GetTypeInfo(typeof(IDictionary<string, object?>)));
+                string arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(StringComparer.Ordinal), CompactJson.GetTypeInfo(typeof(IDictionary<string, object?>)));
                 toolCalls.Add(ChatToolCall.CreateFunctionToolCall(call.CallId, call.Name, BinaryData.FromString(arguments)));
             }
             else if (content is TextContent t)

@@ -142,7 +142,7 @@ internal sealed class ThinkTagParser
         {
             var leftover = _pending.AsSpan(0, _pendingLength).ToArray();
             _pendingLength = 0;
-            Emit(leftover[..1], text, reasoning);
+            Emit(leftover.AsSpan(0, 1), text, reasoning);
             if (leftover.Length > 1)
             {
                 Feed(leftover.AsSpan(1), text, reasoning);

@@ -125,11 +125,11 @@ public sealed partial class TokenCounter
                         tokens += Count(text.Text);
                         break;
                     case FunctionCallContent call:
-                        tokens += Count(call.Name) + Count(JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions));
+                        tokens += Count(call.Name) + Count(JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
                         estimate = true;
                         break;
                     case FunctionResultContent result:
-                        tokens += Count(result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions));
+                        tokens += Count(result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result?.GetType() ?? typeof(object))));
                         estimate = true;
                         break;
                     case DataContent data when data.HasTopLevelMediaType("image"):

@@ -232,14 +232,14 @@ internal sealed class SseNormalizingStream : Stream
         }
 
         var findings = WireJsonNormalizer.Scan(payload);
-        if (_nextDataIsError || (findings & WireJsonNormalizer.Findings.Error) != 0)
+        if (_nextDataIsError || (findings & WireJsonNormalizer.Findings.Error) != WireJsonNormalizer.Findings.None)
         {
             _pending = ProviderErrorParser.FromInlineError(_providerName, payload, _apiKey, _sawData);
             CompatTelemetry.WireRepair(_providerName, CompatTelemetry.RepairErrorInSuccessResponse);
             return;
         }
 
-        if ((findings & WireJsonNormalizer.Findings.Malformed) != 0)
+        if ((findings & WireJsonNormalizer.Findings.Malformed) != WireJsonNormalizer.Findings.None)
         {
             _pending = new ProviderException(
                 _providerName,
@@ -251,9 +251,9 @@ internal sealed class SseNormalizingStream : Stream
             return;
         }
 
-        _sawFinish |= (findings & WireJsonNormalizer.Findings.Finished) != 0;
+        _sawFinish |= (findings & WireJsonNormalizer.Findings.Finished) != WireJsonNormalizer.Findings.None;
         byte[]? repaired = null;
-        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != 0)
+        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != WireJsonNormalizer.Findings.None)
         {
             repaired = WireJsonNormalizer.Repair(payload, streaming: true, _toolCallIndexes, out var errorFinish, _providerName);
             if (errorFinish is not null)

@@ -90,18 +90,18 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile, bool repair
         var content = response.Content.ToMemory();
         // A body the fast search clears but that has no standard finish reason must be repaired below, which parses
         // it: tokenize it precisely first so that malformed JSON is reported as such.
-        if (!WireJsonNormalizer.TryScanFast(content.Span, out var findings) || (findings & WireJsonNormalizer.Findings.Finished) == 0)
+        if (!WireJsonNormalizer.TryScanFast(content.Span, out var findings) || (findings & WireJsonNormalizer.Findings.Finished) == WireJsonNormalizer.Findings.None)
         {
             findings = WireJsonNormalizer.ScanPrecisely(content.Span);
         }
 
-        if ((findings & WireJsonNormalizer.Findings.Error) != 0)
+        if ((findings & WireJsonNormalizer.Findings.Error) != WireJsonNormalizer.Findings.None)
         {
             CompatTelemetry.WireRepair(providerName, CompatTelemetry.RepairErrorInSuccessResponse);
             throw ProviderErrorParser.FromInlineError(providerName, content.Span, Key(), outputStarted: false);
         }
 
-        if ((findings & WireJsonNormalizer.Findings.Malformed) != 0)
+        if ((findings & WireJsonNormalizer.Findings.Malformed) != WireJsonNormalizer.Findings.None)
         {
             throw new ProviderException(
                 providerName,
@@ -114,8 +114,8 @@ internal sealed class WireNormalizingPolicy(ProviderProfile profile, bool repair
         }
 
         // Non-streaming bodies also need a finish reason: a null or missing one makes the SDK throw.
-        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != 0
-            || (findings & WireJsonNormalizer.Findings.Finished) == 0)
+        if ((findings & (WireJsonNormalizer.Findings.BadFinishReason | WireJsonNormalizer.Findings.ToolCalls | WireJsonNormalizer.Findings.ContentParts)) != WireJsonNormalizer.Findings.None
+            || (findings & WireJsonNormalizer.Findings.Finished) == WireJsonNormalizer.Findings.None)
         {
             var repaired = WireJsonNormalizer.Repair(content.Span, streaming: false, null, out var errorFinish, providerName);
             if (errorFinish is not null)

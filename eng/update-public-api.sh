@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Adds every public API that is missing from PublicAPI.Shipped.txt / PublicAPI.Unshipped.txt (RS0016) to
+# PublicAPI.Unshipped.txt, and marks removed API (RS0017), in the libraries whose public API is tracked.
+# Run it after adding public API (or after a merge that fails with RS0016/RS0017), then review the diff.
+#
+#   eng/update-public-api.sh            both libraries
+#   eng/update-public-api.sh CompatAI   one of them
+set -euo pipefail
+cd "$(dirname "$0")/.."
+projects=("$@")
+[ ${#projects[@]} -gt 0 ] || projects=(CompatAI CompatAI.Emulator)
+for name in "${projects[@]}"; do
+  project="src/$name/$name.csproj"
+  [ -f "$project" ] || { echo "no such project: $project" >&2; exit 2; }
+  echo "updating the public API files of $name"
+  dotnet format analyzers "$project" --diagnostics RS0016 RS0017 --severity info --no-restore -v quiet || \
+    dotnet format analyzers "$project" --diagnostics RS0016 RS0017 --severity info -v quiet
+done
+# The analyzer appends without sorting; keep the files sorted (header line first) so merges diff cleanly.
+for name in "${projects[@]}"; do
+  for file in "src/$name/PublicAPI.Shipped.txt" "src/$name/PublicAPI.Unshipped.txt"; do
+    [ -f "$file" ] || continue
+    { grep -x '#nullable enable' "$file" || true; grep -vx '#nullable enable' "$file" | grep -v '^$' | LC_ALL=C sort -u || true; } > "$file.tmp"
+    mv "$file.tmp" "$file"
+  done
+done
+git --no-pager diff --stat -- 'src/*/PublicAPI.*.txt' || true
