@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Adds every public API that is missing from PublicAPI.Shipped.txt / PublicAPI.Unshipped.txt (RS0016) to
-# PublicAPI.Unshipped.txt, and marks removed API (RS0017), in the libraries whose public API is tracked.
-# Run it after adding public API (or after a merge that fails with RS0016/RS0017), then review the diff.
+# PublicAPI.Unshipped.txt, and records removed API (RS0017) as *REMOVED* lines, in the libraries whose public API is
+# tracked. Run it after adding public API (or after a merge that fails with RS0016/RS0017), then review the diff.
+# It reads the symbols from the analyzer's own build diagnostics (dotnet format's code fix does not apply these here).
 #
 #   eng/update-public-api.sh            both libraries
 #   eng/update-public-api.sh CompatAI   one of them
@@ -13,10 +14,14 @@ for name in "${projects[@]}"; do
   project="src/$name/$name.csproj"
   [ -f "$project" ] || { echo "no such project: $project" >&2; exit 2; }
   echo "updating the public API files of $name"
-  dotnet format analyzers "$project" --diagnostics RS0016 RS0017 --severity info --no-restore -v quiet || \
-    dotnet format analyzers "$project" --diagnostics RS0016 RS0017 --severity info -v quiet
+  log=$(mktemp)
+  dotnet build "$project" --no-incremental -p:TreatWarningsAsErrors=false -clp:NoSummary > "$log" 2>&1 || true
+  unshipped="src/$name/PublicAPI.Unshipped.txt"
+  grep -o "RS0016: Symbol '[^']*'" "$log" | sed "s/^RS0016: Symbol '//; s/'$//" | sort -u >> "$unshipped" || true
+  grep -o "RS0017: Symbol '[^']*'" "$log" | sed "s/^RS0017: Symbol '//; s/'$//" | sort -u | sed 's/^/*REMOVED*/' >> "$unshipped" || true
+  rm -f "$log"
 done
-# The analyzer appends without sorting; keep the files sorted (header line first) so merges diff cleanly.
+# Keep the files sorted (header line first) so merges diff cleanly.
 for name in "${projects[@]}"; do
   for file in "src/$name/PublicAPI.Shipped.txt" "src/$name/PublicAPI.Unshipped.txt"; do
     [ -f "$file" ] || continue

@@ -70,7 +70,7 @@ internal static class MessageFields
     /// Returns <paramref name="message"/> as one or more copies whose raw SDK messages carry the allowed fields. A tool
     /// message with several results becomes one message per result, as Chat Completions sends them anyway.
     /// </summary>
-    private static IEnumerable<AIChatMessage> WithFields(AIChatMessage message, IReadOnlyList<string> allowed)
+    private static List<AIChatMessage> WithFields(AIChatMessage message, IReadOnlyList<string> allowed)
     {
         if (message.Role == ChatRole.Assistant)
         {

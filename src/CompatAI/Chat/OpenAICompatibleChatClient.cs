@@ -249,6 +249,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     /// prefix message fails here, before any request, instead of losing its prefix. (A prefix request whose Chat Completions
     /// call answers 404 keeps that error rather than falling back.)
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The prefix came in through the public method's 'messages' parameter; naming it tells the caller what to fix.")]
     private IEnumerable<AIChatMessage> ForResponses(IEnumerable<AIChatMessage> prepared, string model) =>
         PrefixMessages.HasPrefix(prepared)
             ? throw new ArgumentException($"The last message is a prefix message, but model '{model}' of provider '{Profile.Name}' is served only through the Responses API here (its /chat/completions answered 404), and the Responses API has no prefix completion.", "messages")
