@@ -76,7 +76,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
             throw;
         }
 
-        var cost = CostCalculator.Compute(_options.Prices, _provider, response.ModelId ?? options?.ModelId ?? _defaultModel, response.Usage, response.AdditionalProperties, _options.ReportedCostCurrency);
+        var cost = CostCalculator.Compute(_options.Prices, CostCalculator.ServedBy(response.AdditionalProperties) ?? _provider, response.ModelId ?? options?.ModelId ?? _defaultModel, response.Usage, response.AdditionalProperties, _options.ReportedCostCurrency);
         await SettleAsync(held, cost?.Amount ?? 0m, cost?.Currency).ConfigureAwait(false);
         return response;
     }
@@ -104,7 +104,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
 
                 if (usage is not null || update.AdditionalProperties?.ContainsKey(CostCalculator.ReportedCostProperty) == true)
                 {
-                    var cost = CostCalculator.Compute(_options.Prices, _provider, update.ModelId ?? options?.ModelId ?? _defaultModel, usage, update.AdditionalProperties, _options.ReportedCostCurrency);
+                    var cost = CostCalculator.Compute(_options.Prices, CostCalculator.ServedBy(update.AdditionalProperties) ?? _provider, update.ModelId ?? options?.ModelId ?? _defaultModel, usage, update.AdditionalProperties, _options.ReportedCostCurrency);
                     if (cost is not null)
                     {
                         actual = (actual ?? 0m) + cost.Amount;

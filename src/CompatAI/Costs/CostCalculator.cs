@@ -25,6 +25,10 @@ internal static class CostCalculator
         return null;
     }
 
+    /// <summary>Returns the provider a fallback chain or router inside says served a response, if any.</summary>
+    public static string? ServedBy(AdditionalPropertiesDictionary? properties) =>
+        properties is not null && properties.TryGetValue(FallbackChatClient.ProviderKey, out var value) && value is string provider ? provider : null;
+
     /// <summary>Returns the expected cost of a request: its estimated prompt at the input price and the expected output at the output price.</summary>
     public static decimal? Estimate(PriceTable prices, string? provider, string? model, long promptTokens, long expectedOutputTokens) =>
         prices.TryGet(provider, model, out var price) ? price.CostOf(promptTokens, 0, expectedOutputTokens) : null;

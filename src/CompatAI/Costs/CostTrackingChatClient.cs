@@ -6,7 +6,9 @@ namespace CompatAI;
 /// <summary>
 /// Puts the cost of every response on the response: a cost the provider reports itself (OpenRouter's <c>usage.cost</c>,
 /// surfaced by the reasoning extractor as the <c>cost</c> property) wins; otherwise the usage is priced with the
-/// <see cref="PriceTable"/> row of the provider and model (the response's model id, else the requested one).
+/// <see cref="PriceTable"/> row of the provider and model (the response's model id, else the requested one). The provider
+/// is the one a <see cref="FallbackChatClient"/> or <see cref="RouterChatClient"/> inside says served the response
+/// (<see cref="FallbackChatClient.ProviderKey"/>), else the inner client's, so cost tracking may wrap a router.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -59,9 +61,10 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     {
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var model = response.ModelId ?? options?.ModelId ?? _defaultModel;
-        if (Compute(model, options?.ModelId, response.Usage, response.AdditionalProperties) is { } cost)
+        var provider = CostCalculator.ServedBy(response.AdditionalProperties) ?? _provider;
+        if (Compute(provider, model, options?.ModelId, response.Usage, response.AdditionalProperties) is { } cost)
         {
-            response.AdditionalProperties = CostCalculator.Apply(cost, response.AdditionalProperties, response.Usage, _provider, model);
+            response.AdditionalProperties = CostCalculator.Apply(cost, response.AdditionalProperties, response.Usage, provider, model);
         }
 
         return response;
@@ -86,9 +89,10 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             if (usage is not null || reported)
             {
                 var model = update.ModelId ?? options?.ModelId ?? _defaultModel;
-                if (Compute(model, options?.ModelId, usage, update.AdditionalProperties) is { } cost)
+                var provider = CostCalculator.ServedBy(update.AdditionalProperties) ?? _provider;
+                if (Compute(provider, model, options?.ModelId, usage, update.AdditionalProperties) is { } cost)
                 {
-                    update.AdditionalProperties = CostCalculator.Apply(cost, update.AdditionalProperties, usage, _provider, model);
+                    update.AdditionalProperties = CostCalculator.Apply(cost, update.AdditionalProperties, usage, provider, model);
                 }
             }
 
@@ -96,9 +100,9 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         }
     }
 
-    private ResponseCost? Compute(string? model, string? requestedModel, UsageDetails? usage, AdditionalPropertiesDictionary? properties) =>
-        CostCalculator.Compute(_options.Prices, _provider, model, usage, properties, _options.ReportedCostCurrency)
+    private ResponseCost? Compute(string? provider, string? model, string? requestedModel, UsageDetails? usage, AdditionalPropertiesDictionary? properties) =>
+        CostCalculator.Compute(_options.Prices, provider, model, usage, properties, _options.ReportedCostCurrency)
         ?? (requestedModel is not null && requestedModel != model
-            ? CostCalculator.Compute(_options.Prices, _provider, requestedModel, usage, properties, _options.ReportedCostCurrency)
+            ? CostCalculator.Compute(_options.Prices, provider, requestedModel, usage, properties, _options.ReportedCostCurrency)
             : null);
 }
