@@ -9,8 +9,11 @@ public sealed class BudgetOptions
     /// <summary>Gets or sets where spending is kept. Default: a new <see cref="InMemoryBudgetStore"/>.</summary>
     public IBudgetStore? Store { get; set; }
 
-    /// <summary>Gets or sets the prices used for the estimate and the settlement. Default: <see cref="PriceTable.Default"/>.</summary>
-    public PriceTable Prices { get; set; } = PriceTable.Default;
+    /// <summary>
+    /// Gets or sets the prices used for the estimate and the settlement. Default (<see langword="null"/>): the
+    /// <see cref="PriceTable"/> registered in the service provider the pipeline is built with, else <see cref="PriceTable.Default"/>.
+    /// </summary>
+    public PriceTable? Prices { get; set; }
 
     /// <summary>Gets or sets the provider the prices are looked up under. Default: the inner client's provider.</summary>
     public string? Provider { get; set; }
@@ -26,7 +29,6 @@ public sealed class BudgetOptions
 
     internal void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Prices, nameof(Prices));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         if (ExpectedOutputTokens < 0)
         {

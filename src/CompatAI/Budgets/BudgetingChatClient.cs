@@ -26,6 +26,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
 
     private readonly BudgetOptions _options;
     private readonly IBudgetStore _store;
+    private readonly PriceTable _prices;
     private readonly string? _provider;
     private readonly string? _defaultModel;
 
@@ -39,6 +40,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         options.Validate();
         _options = options;
         _store = options.Store ?? new InMemoryBudgetStore(options.TimeProvider);
+        _prices = options.Prices ?? PriceTable.Default;
         var metadata = innerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
         _provider = options.Provider ?? (innerClient.GetService(typeof(ProviderProfile)) as ProviderProfile)?.Name ?? metadata?.ProviderName;
         _defaultModel = metadata?.DefaultModelId;
@@ -76,7 +78,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
             throw;
         }
 
-        var cost = CostCalculator.Compute(_options.Prices, CostCalculator.ServedBy(response.AdditionalProperties) ?? _provider, response.ModelId ?? options?.ModelId ?? _defaultModel, response.Usage, response.AdditionalProperties, _options.ReportedCostCurrency);
+        var cost = CostCalculator.Compute(_prices, CostCalculator.ServedBy(response.AdditionalProperties) ?? _provider, response.ModelId ?? options?.ModelId ?? _defaultModel, response.Usage, response.AdditionalProperties, _options.ReportedCostCurrency);
         await SettleAsync(held, cost?.Amount ?? 0m, cost?.Currency).ConfigureAwait(false);
         return response;
     }
@@ -104,7 +106,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
 
                 if (usage is not null || update.AdditionalProperties?.ContainsKey(CostCalculator.ReportedCostProperty) == true)
                 {
-                    var cost = CostCalculator.Compute(_options.Prices, CostCalculator.ServedBy(update.AdditionalProperties) ?? _provider, update.ModelId ?? options?.ModelId ?? _defaultModel, usage, update.AdditionalProperties, _options.ReportedCostCurrency);
+                    var cost = CostCalculator.Compute(_prices, CostCalculator.ServedBy(update.AdditionalProperties) ?? _provider, update.ModelId ?? options?.ModelId ?? _defaultModel, usage, update.AdditionalProperties, _options.ReportedCostCurrency);
                     if (cost is not null)
                     {
                         actual = (actual ?? 0m) + cost.Amount;
@@ -139,7 +141,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         string? model = options?.ModelId ?? _defaultModel;
         decimal estimate = 0m;
         string? estimateCurrency = null;
-        if (_options.Prices.TryGet(_provider, model, out var price))
+        if (_prices.TryGet(_provider, model, out var price))
         {
             int prompt = TokenCounter.ForModel(model!).CountChat(messages, options).Tokens;
             estimate = price.CostOf(prompt, 0, options?.MaxOutputTokens ?? _options.ExpectedOutputTokens);

@@ -16,6 +16,10 @@ public static class BudgetingChatClientBuilderExtensions
         var options = new BudgetOptions();
         configure(options);
         options.Validate();
-        return builder.Use(inner => new BudgetingChatClient(inner, options));
+        return builder.Use((inner, services) =>
+        {
+            options.Prices ??= services.GetService(typeof(PriceTable)) as PriceTable;
+            return new BudgetingChatClient(inner, options);
+        });
     }
 }

@@ -40,6 +40,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     public const string SourcePriceTable = "price_table";
 
     private readonly CostTrackingOptions _options;
+    private readonly PriceTable _prices;
     private readonly string? _provider;
     private readonly string? _defaultModel;
 
@@ -51,6 +52,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     {
         _options = options ?? new CostTrackingOptions();
         _options.Validate();
+        _prices = _options.Prices ?? PriceTable.Default;
         var metadata = innerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
         _provider = _options.Provider ?? (innerClient.GetService(typeof(ProviderProfile)) as ProviderProfile)?.Name ?? metadata?.ProviderName;
         _defaultModel = metadata?.DefaultModelId;
@@ -101,8 +103,8 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     }
 
     private ResponseCost? Compute(string? provider, string? model, string? requestedModel, UsageDetails? usage, AdditionalPropertiesDictionary? properties) =>
-        CostCalculator.Compute(_options.Prices, provider, model, usage, properties, _options.ReportedCostCurrency)
+        CostCalculator.Compute(_prices, provider, model, usage, properties, _options.ReportedCostCurrency)
         ?? (requestedModel is not null && requestedModel != model
-            ? CostCalculator.Compute(_options.Prices, provider, requestedModel, usage, properties, _options.ReportedCostCurrency)
+            ? CostCalculator.Compute(_prices, provider, requestedModel, usage, properties, _options.ReportedCostCurrency)
             : null);
 }

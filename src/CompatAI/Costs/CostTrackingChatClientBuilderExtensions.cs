@@ -15,6 +15,11 @@ public static class CostTrackingChatClientBuilderExtensions
         var options = new CostTrackingOptions();
         configure?.Invoke(options);
         options.Validate();
-        return builder.Use(inner => new CostTrackingChatClient(inner, options));
+        return builder.Use((inner, services) => new CostTrackingChatClient(inner, options.Prices is not null ? options : new CostTrackingOptions
+        {
+            Prices = services.GetService(typeof(PriceTable)) as PriceTable,
+            Provider = options.Provider,
+            ReportedCostCurrency = options.ReportedCostCurrency,
+        }));
     }
 }

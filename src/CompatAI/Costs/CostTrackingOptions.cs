@@ -3,8 +3,12 @@ namespace CompatAI;
 /// <summary>Configures <see cref="CostTrackingChatClient"/>.</summary>
 public sealed class CostTrackingOptions
 {
-    /// <summary>Gets or sets the prices. Default: <see cref="PriceTable.Default"/>.</summary>
-    public PriceTable Prices { get; set; } = PriceTable.Default;
+    /// <summary>
+    /// Gets or sets the prices. Default (<see langword="null"/>): the <see cref="PriceTable"/> registered in the service
+    /// provider the pipeline is built with (<c>AddCompatRouterChatClient</c> registers one with <c>CompatAI:Prices</c>
+    /// applied), else <see cref="PriceTable.Default"/>.
+    /// </summary>
+    public PriceTable? Prices { get; set; }
 
     /// <summary>
     /// Gets or sets the catalog name of the provider the prices are looked up under. Default: the provider of the inner
@@ -20,7 +24,6 @@ public sealed class CostTrackingOptions
 
     internal void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Prices, nameof(Prices));
         if (string.IsNullOrWhiteSpace(ReportedCostCurrency) || ReportedCostCurrency.Length != 3)
         {
             throw new ArgumentException($"CostTrackingOptions.ReportedCostCurrency must be a 3-letter ISO 4217 code, not '{ReportedCostCurrency}'.", nameof(ReportedCostCurrency));

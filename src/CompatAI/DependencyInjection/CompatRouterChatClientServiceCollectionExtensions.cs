@@ -1,6 +1,7 @@
 using CompatAI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,8 @@ public static class CompatRouterChatClientServiceCollectionExtensions
     /// Registers, with Microsoft.Extensions.AI's <c>AddChatClient</c>, a router over the candidates of
     /// <c>CompatAI:Routing:Candidates</c> (each a provider configured under <c>CompatAI:Providers</c>, with its default
     /// pipeline), ranked by <c>CompatAI:Routing:Strategy</c>. Prices come from the built-in table with
-    /// <c>CompatAI:Prices</c> laid over it; profile overrides under <c>CompatAI:Profiles</c> apply. The configuration is
+    /// <c>CompatAI:Prices</c> laid over it (registered as the <see cref="PriceTable"/> service, which <c>UseCostTracking</c>
+    /// and <c>UseBudgets</c> read); profile overrides under <c>CompatAI:Profiles</c> apply. The configuration is
     /// checked when the client is first resolved, with errors that name the key.
     /// </summary>
     /// <param name="services">The services; an <see cref="IConfiguration"/> must be registered (hosts do this).</param>
@@ -22,6 +24,7 @@ public static class CompatRouterChatClientServiceCollectionExtensions
     public static ChatClientBuilder AddCompatRouterChatClient(this IServiceCollection services, Action<RouterOptions>? configure = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(static sp => PriceTable.Default.WithOverrides(sp.GetRequiredService<IConfiguration>().GetSection("CompatAI:Prices")));
         return services.AddChatClient(sp => Create(sp, configure), lifetime);
     }
 
@@ -78,7 +81,7 @@ public static class CompatRouterChatClientServiceCollectionExtensions
             ExplorationInterval = routing.ExplorationInterval ?? defaults.ExplorationInterval,
             Failover = routing.Failover,
             Catalog = catalog,
-            Prices = PriceTable.Default.WithOverrides(root.GetSection("CompatAI:Prices")),
+            Prices = services.GetRequiredService<PriceTable>(),
         };
         configure?.Invoke(options);
         return new RouterChatClient(candidates, options);
