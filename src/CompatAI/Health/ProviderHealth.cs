@@ -21,4 +21,14 @@ public sealed record ProviderHealth(
     double? ErrorRate,
     TimeSpan? Latency,
     long Observations,
-    DateTimeOffset? LastObservedAt);
+    DateTimeOffset? LastObservedAt)
+{
+    /// <summary>Gets when the last active probe ran (<see cref="ProviderProber"/>); <see langword="null"/> when none has.</summary>
+    public DateTimeOffset? LastProbeAt { get; init; }
+
+    /// <summary>Gets whether the last active probe succeeded; a failed probe makes the candidate skipped and <see cref="ProviderHealthStatus.Unhealthy"/>.</summary>
+    public bool? LastProbeSucceeded { get; init; }
+
+    /// <summary>Gets the error of the last failed probe.</summary>
+    public string? LastProbeError { get; init; }
+}

@@ -12,6 +12,6 @@ public enum ProviderHealthStatus
     /// <summary>Serving with trouble: breaker half-open, cooling down after a rate limit, or a recent error rate of one half or more.</summary>
     Degraded,
 
-    /// <summary>Skipped: the circuit breaker is open.</summary>
+    /// <summary>Skipped: the circuit breaker is open, or the last active probe failed.</summary>
     Unhealthy,
 }

@@ -73,6 +73,12 @@ public sealed class CompatModelClient
         }
     }
 
+    /// <summary>Reads <c>GET /models</c> once, without the cache or the fallback: a cheap active health probe (see <see cref="ProviderProber"/>).</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task that fails when the provider does not answer the list.</returns>
+    public async Task ProbeAsync(CancellationToken cancellationToken = default) =>
+        await _client.GetModelsAsync(cancellationToken).ConfigureAwait(false);
+
     /// <summary>Returns what the profile says <paramref name="model"/> can do.</summary>
     /// <param name="model">The model id.</param>
     /// <returns>The capabilities (unknown ones are <see langword="null"/>).</returns>

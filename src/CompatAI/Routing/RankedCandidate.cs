@@ -10,5 +10,5 @@ namespace CompatAI;
 /// when unpriced), average latency in milliseconds for <see cref="RoutingStrategy.Latency"/> (0 while being explored),
 /// quality, the balanced score (0..1), the weight, the position for round-robin, or the custom score.
 /// </param>
-/// <param name="CircuitOpen">Whether the candidate's circuit breaker is open (it is ranked last and skipped without a call).</param>
+/// <param name="CircuitOpen">Whether the candidate is unavailable: its circuit breaker is open (it is skipped without a call) or its last active probe failed; either way it is ranked last.</param>
 public sealed record RankedCandidate(string Name, string? Provider, string? Model, int Rank, double Score, bool CircuitOpen);

@@ -11,7 +11,8 @@ namespace CompatAI;
 /// request (capabilities from the provider profiles: tools, image input, JSON schema, reasoning effort, context window
 /// against the estimated prompt) are ranked by a <see cref="RoutingStrategy"/>, and the request fails over along that
 /// ranking with exactly <see cref="FallbackChatClient"/>'s rules (the same classifier, per-candidate circuit breaker,
-/// Retry-After cooldowns and attempt timeout). A candidate whose circuit is open is ranked last and skipped without a call.
+/// Retry-After cooldowns and attempt timeout). A candidate whose circuit is open is ranked last and skipped without a
+/// call; one whose last active probe failed (<see cref="ProviderProber"/>) is ranked last.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -112,7 +113,7 @@ public sealed class RouterChatClient : FailoverChatClient
         for (int i = 0; i < ranked.Length; i++)
         {
             var r = plan.Order[i];
-            ranked[i] = new RankedCandidate(r.Name, r.Provider, r.Model, i + 1, plan.Scores[i], r.CircuitOpen);
+            ranked[i] = new RankedCandidate(r.Name, r.Provider, r.Model, i + 1, plan.Scores[i], r.Unavailable);
         }
 
         return new RouteDecision(_options.Strategy, needs, ranked, plan.Excluded);
@@ -124,6 +125,18 @@ public sealed class RouterChatClient : FailoverChatClient
     {
         var now = _options.Failover.TimeProvider.GetUtcNow();
         return [.. _routes.Select(r => r.Health(now))];
+    }
+
+    /// <summary>Records the outcome of an active probe of a candidate (see <see cref="ProviderProber"/>): while its last probe failed, the candidate is ranked last.</summary>
+    /// <param name="candidate">The candidate's name.</param>
+    /// <param name="succeeded">Whether the probe succeeded.</param>
+    /// <param name="error">The error of a failed probe (no secrets).</param>
+    /// <exception cref="ArgumentException">No candidate has that name.</exception>
+    public void RecordProbe(string candidate, bool succeeded, string? error = null)
+    {
+        var route = Array.Find(_routes, r => string.Equals(r.Name, candidate, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"The router has no candidate '{candidate}' (candidates: {string.Join(", ", _routes.Select(static r => r.Name))}).", nameof(candidate));
+        route.RecordProbe(_options.Failover.TimeProvider.GetUtcNow(), succeeded, error);
     }
 
     /// <summary>Returns this router for its own types; other services (such as <see cref="ChatClientMetadata"/>) are not answered, as they differ per candidate.</summary>
@@ -274,7 +287,7 @@ public sealed class RouterChatClient : FailoverChatClient
         for (int i = 0; i < count; i++)
         {
             int j = i;
-            bool open = eligible[i].CircuitOpen;
+            bool open = eligible[i].Unavailable;
             while (j > 0 && Before(i, open, order[j - 1]))
             {
                 order[j] = order[j - 1];
@@ -296,7 +309,7 @@ public sealed class RouterChatClient : FailoverChatClient
 
         bool Before(int a, bool aOpen, int b)
         {
-            bool bOpen = eligible[b].CircuitOpen;
+            bool bOpen = eligible[b].Unavailable;
             if (aOpen != bOpen)
             {
                 return !aOpen;

@@ -15,6 +15,7 @@ internal sealed class RouterRoute
     private double _errorRate;
     private long _observations;
     private long _lastObservedTicks;
+    private ProbeResult? _probe;
 
     public RouterRoute(RouteCandidate candidate, int index, string name, RouterOptions options)
     {
@@ -52,6 +53,15 @@ internal sealed class RouterRoute
     public FallbackRoute Failover { get; }
 
     public bool CircuitOpen => Failover.BreakerState?.CircuitState is Polly.CircuitBreaker.CircuitState.Open or Polly.CircuitBreaker.CircuitState.Isolated;
+
+    /// <summary>Gets whether the last active probe failed.</summary>
+    public bool ProbeFailing => Volatile.Read(ref _probe) is { Succeeded: false };
+
+    /// <summary>Gets whether the candidate is skipped: its circuit is open or its last probe failed.</summary>
+    public bool Unavailable => CircuitOpen || ProbeFailing;
+
+    /// <summary>Records the outcome of an active probe.</summary>
+    public void RecordProbe(DateTimeOffset at, bool succeeded, string? error) => Volatile.Write(ref _probe, new ProbeResult(at, succeeded, error));
 
     /// <summary>Returns why this candidate cannot serve <paramref name="needs"/>, or <see langword="null"/> when it can (unknown capabilities count as able).</summary>
     public string? Lacks(RouteRequirements needs)
@@ -146,8 +156,9 @@ internal sealed class RouterRoute
             Polly.CircuitBreaker.CircuitState.HalfOpen => ProviderBreakerState.HalfOpen,
             _ => ProviderBreakerState.Open,
         };
+        var probe = Volatile.Read(ref _probe);
         var cooldown = Failover.CooldownUntil is { } until && until > now ? until : (DateTimeOffset?)null;
-        var status = breaker == ProviderBreakerState.Open ? ProviderHealthStatus.Unhealthy
+        var status = breaker == ProviderBreakerState.Open || probe is { Succeeded: false } ? ProviderHealthStatus.Unhealthy
             : breaker == ProviderBreakerState.HalfOpen || cooldown is not null || (observations > 0 && errorRate >= 0.5) ? ProviderHealthStatus.Degraded
             : observations == 0 ? ProviderHealthStatus.Unknown
             : ProviderHealthStatus.Healthy;
@@ -161,6 +172,13 @@ internal sealed class RouterRoute
             observations == 0 ? null : errorRate,
             double.IsNaN(latency) ? null : TimeSpan.FromMilliseconds(latency),
             observations,
-            observations == 0 ? null : new DateTimeOffset(last, TimeSpan.Zero));
+            observations == 0 ? null : new DateTimeOffset(last, TimeSpan.Zero))
+        {
+            LastProbeAt = probe?.At,
+            LastProbeSucceeded = probe?.Succeeded,
+            LastProbeError = probe?.Error,
+        };
     }
+
+    private sealed record ProbeResult(DateTimeOffset At, bool Succeeded, string? Error);
 }
