@@ -14,7 +14,9 @@ namespace CompatAI;
 /// The tenant and caller-key id of a request come from its <see cref="ChatOptions.AdditionalProperties"/>
 /// (<see cref="TenantProperty"/>, <see cref="KeyProperty"/>); a budget of that scope does not apply to a request without
 /// one. Use an id for the key, never the secret itself. This client keeps no state of its own: everything is in the
-/// <see cref="IBudgetStore"/>. A model without a price is estimated at zero and settled at a reported cost, if any.
+/// <see cref="IBudgetStore"/>. A model without a price is estimated at zero and settled at a reported cost, if any; so
+/// is a request around a <see cref="RouterChatClient"/>, whose provider is known only after the call (it is settled at
+/// the served provider's price). A budget already spent to its limit refuses even a request estimated at zero.
 /// </remarks>
 public sealed class BudgetingChatClient : DelegatingChatClient
 {
@@ -151,14 +153,14 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         var now = _options.TimeProvider.GetUtcNow();
         foreach (var budget in _options.Budgets)
         {
-            if (Subject(budget, options) is not { } subject)
+            if (!TryGetSubject(budget, options, out var subject))
             {
                 continue;
             }
 
             var (start, end) = budget.WindowAt(now);
             decimal amount = string.Equals(estimateCurrency, budget.Currency, StringComparison.OrdinalIgnoreCase) ? estimate : 0m;
-            string counter = CounterKey(budget, subject.Id, start);
+            string counter = CounterKey(budget, subject, start);
             var reservation = await _store.TryReserveAsync(counter, amount, budget.Limit, end, cancellationToken).ConfigureAwait(false);
 
             // A budget already spent to its limit refuses even a request it cannot price.
@@ -170,7 +172,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
                 }
 
                 await SettleAsync(held, 0m, null).ConfigureAwait(false);
-                throw new BudgetExceededException(budget, subject.Id, reservation.Spent, amount, end);
+                throw new BudgetExceededException(budget, subject, reservation.Spent, amount, end);
             }
 
             held.Add(new Held(budget, counter, amount, end));
@@ -192,15 +194,18 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         held.Clear();
     }
 
-    private static (string? Id, bool Applies)? Subject(Budget budget, ChatOptions? options)
+    /// <summary>Returns whether <paramref name="budget"/> applies to the request, and to whom (<see langword="null"/> for the app).</summary>
+    private static bool TryGetSubject(Budget budget, ChatOptions? options, out string? subject)
     {
+        subject = null;
         if (budget.Scope == BudgetScope.App)
         {
-            return (null, true);
+            return true;
         }
 
         string key = budget.Scope == BudgetScope.Tenant ? TenantProperty : KeyProperty;
-        return options?.AdditionalProperties?.TryGetValue(key, out var value) == true && value?.ToString() is { Length: > 0 } id ? (id, true) : null;
+        subject = options?.AdditionalProperties?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
+        return !string.IsNullOrEmpty(subject);
     }
 
     private static string CounterKey(Budget budget, string? subject, DateTimeOffset windowStart) =>

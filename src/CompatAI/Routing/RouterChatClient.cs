@@ -139,12 +139,6 @@ public sealed class RouterChatClient : FailoverChatClient
         route.RecordProbe(_options.Failover.TimeProvider.GetUtcNow(), succeeded, error);
     }
 
-    /// <summary>Returns this router for its own types; other services (such as <see cref="ChatClientMetadata"/>) are not answered, as they differ per candidate.</summary>
-    /// <param name="serviceType">The type of service requested.</param>
-    /// <param name="serviceKey">An optional key for the service.</param>
-    /// <returns>The service, or <see langword="null"/>.</returns>
-    public override object? GetService(Type serviceType, object? serviceKey = null) => base.GetService(serviceType, serviceKey);
-
     /// <summary>Plans the request on first call (rank the candidates), then hands MEAI's base the next candidate in rank that is not cooling down.</summary>
     /// <param name="context">The request.</param>
     /// <param name="cancellationToken">The request's cancellation token.</param>
