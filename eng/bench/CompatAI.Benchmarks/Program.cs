@@ -23,7 +23,8 @@ var middleware = args.Contains("--middleware");
 var thinkTags = args.Contains("--think-tags");
 var tokens = args.Contains("--tokens");
 var middlewareBreakdown = args.Contains("--middleware-breakdown");
-args = [.. args.Where(a => a is not ("--middleware" or "--think-tags" or "--middleware-breakdown" or "--tokens"))];
+var routing = args.Contains("--routing");
+args = [.. args.Where(a => a is not ("--middleware" or "--think-tags" or "--middleware-breakdown" or "--tokens" or "--routing"))];
 
 // Without a --job argument, one measured configuration that finishes in a few minutes on 2 cores
 // (3 warmup + 20 measured iterations, 1 launch). `--job short` (3+3) or `--job dry` give quicker, rougher runs.
@@ -37,7 +38,9 @@ if (!args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparis
 // `--tokens`: counting a 4k-token conversation against one loopback request of it.
 // `--middleware-breakdown`: layer by layer from bare AsIChatClient() (wire repairs, CompatAI's client, each middleware), and the
 // middleware's per-request steps without I/O.
-var benchmark = middlewareBreakdown ? typeof(MiddlewareBreakdownBenchmarks)
+// `--routing`: one routing decision over 10 candidates per strategy.
+var benchmark = routing ? typeof(RoutingDecisionBenchmarks)
+    : middlewareBreakdown ? typeof(MiddlewareBreakdownBenchmarks)
     : middleware ? typeof(MiddlewarePipelineBenchmarks)
     : thinkTags ? typeof(ThinkTagParserBenchmarks)
     : tokens ? typeof(TokenCounterBenchmarks)

@@ -1,9 +1,10 @@
 using System.Net.Http;
 using System.Net.Sockets;
+using Polly.CircuitBreaker;
 
 namespace CompatAI;
 
-/// <summary>Decides which failures move a <see cref="FallbackChatClient"/> on to its next client.</summary>
+/// <summary>Decides which failures move a <see cref="FallbackChatClient"/> (or a <see cref="RouterChatClient"/>) on to its next client.</summary>
 internal static class FailoverClassifier
 {
     /// <summary>
@@ -41,4 +42,51 @@ internal static class FailoverClassifier
             or ProviderErrorKind.Authentication or ProviderErrorKind.PermissionDenied or ProviderErrorKind.StreamInterrupted => true,
         _ => false,
     };
+
+    /// <summary>
+    /// Records <paramref name="error"/> of an attempt on <paramref name="route"/> and returns whether it moves the request on
+    /// to the next client: an open circuit counts as skipped, a rate limit with Retry-After starts the route's cooldown.
+    /// </summary>
+    public static bool Record(Exception error, FallbackRoute route, List<ProviderException> failures, FallbackOptions options)
+    {
+        if (error is BrokenCircuitException)
+        {
+            // The breaker refused the call: the client was skipped, not tried.
+            failures.Add(new ProviderException(route.Name, ProviderErrorKind.Unavailable, $"'{route.Name}' was skipped: its circuit breaker is open after repeated failures.", innerException: error));
+            route.TraceFailure("circuit_open");
+            return true;
+        }
+
+        if (error is not ProviderException provider || !ShouldFallOver(provider, options))
+        {
+            return false;
+        }
+
+        if (provider.Kind == ProviderErrorKind.RateLimited && provider.RetryAfter is { } wait && wait > TimeSpan.Zero)
+        {
+            route.CooldownUntil = options.TimeProvider.GetUtcNow() + wait;
+        }
+
+        failures.Add(provider);
+        route.TraceFailure(provider.Kind.ToString());
+        return true;
+    }
+
+    /// <summary>The error thrown when every client failed or was skipped: the last failure's kind, every attempt in <see cref="ProviderException.Attempts"/>.</summary>
+    public static ProviderException AllFailed(List<ProviderException> failures, string name, string message)
+    {
+        var last = failures.Count > 0 ? failures[^1] : null;
+        string summary = string.Join("; ", failures.Select(static f => $"{f.ProviderName}: {f.Kind}"));
+        return new ProviderException(
+            name,
+            last?.Kind ?? ProviderErrorKind.Unavailable,
+            $"{message} ({summary}).",
+            last?.StatusCode,
+            last?.ErrorCode,
+            failures.Where(static f => f.RetryAfter is not null).Select(static f => f.RetryAfter).Min(),
+            last)
+        {
+            Attempts = [.. failures],
+        };
+    }
 }

@@ -21,13 +21,19 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
     private readonly FallbackRoute _route;
     private readonly FallbackRequest _request;
     private readonly FallbackOptions _options;
+    private readonly KeyValuePair<string, object?>[]? _extraTags;
 
-    public FallbackAttemptChatClient(FallbackRoute route, FallbackRequest request, FallbackOptions options)
+    /// <param name="route">The route to call.</param>
+    /// <param name="request">The request's state.</param>
+    /// <param name="options">The failover options.</param>
+    /// <param name="extraTags">More tags for the response and activity (a router's decision), or <see langword="null"/>.</param>
+    public FallbackAttemptChatClient(FallbackRoute route, FallbackRequest request, FallbackOptions options, KeyValuePair<string, object?>[]? extraTags = null)
         : base(route.Client)
     {
         _route = route;
         _request = request;
         _options = options;
+        _extraTags = extraTags;
     }
 
     /// <summary>Gets the route this attempt runs on.</summary>
@@ -178,6 +184,11 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
         }
 
         properties[FallbackChatClient.AttemptsKey] = _request.Attempts;
+        foreach (var (key, value) in _extraTags ?? [])
+        {
+            properties[key] = value;
+        }
+
         if (countSuccess)
         {
             CompatTelemetry.FallbackAttempt(_route.Name, "success");
@@ -186,6 +197,10 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
                 activity.SetTag(FallbackChatClient.ProviderKey, _route.Name);
                 activity.SetTag(FallbackChatClient.ModelKey, _route.Model);
                 activity.SetTag(FallbackChatClient.AttemptsKey, _request.Attempts);
+                foreach (var (key, value) in _extraTags ?? [])
+                {
+                    activity.SetTag(key, value);
+                }
             }
         }
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
-using Polly.CircuitBreaker;
 
 namespace CompatAI;
 
@@ -105,7 +104,7 @@ public sealed class FallbackChatClient : FailoverChatClient
         }
 
         _requests.Remove(context);
-        throw AllFailed(request.Failures);
+        throw FailoverClassifier.AllFailed(request.Failures, "fallback", "Every client of the fallback chain failed");
     }
 
     /// <summary>
@@ -133,15 +132,15 @@ public sealed class FallbackChatClient : FailoverChatClient
             _requests.Remove(context);
 
             // Only MaximumAttemptsPerRequest ends a request on an uncanceled failure before output: report every attempt.
-            if (error is not null && !attempt.OutputCommitted && !cancellationToken.IsCancellationRequested && Record(error, selected.Route, request))
+            if (error is not null && !attempt.OutputCommitted && !cancellationToken.IsCancellationRequested && FailoverClassifier.Record(error, selected.Route, request.Failures, _options))
             {
-                throw AllFailed(request.Failures);
+                throw FailoverClassifier.AllFailed(request.Failures, "fallback", "Every client of the fallback chain failed");
             }
 
             return default;
         }
 
-        if (!Record(error!, selected.Route, request))
+        if (!FailoverClassifier.Record(error!, selected.Route, request.Failures, _options))
         {
             _requests.Remove(context);
             ExceptionDispatchInfo.Throw(error!);
@@ -163,48 +162,5 @@ public sealed class FallbackChatClient : FailoverChatClient
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>Records <paramref name="error"/> and returns whether it moves the request on to the next client.</summary>
-    private bool Record(Exception error, FallbackRoute route, FallbackRequest request)
-    {
-        if (error is BrokenCircuitException)
-        {
-            // The breaker refused the call: the client was skipped, not tried.
-            request.Failures.Add(new ProviderException(route.Name, ProviderErrorKind.Unavailable, $"'{route.Name}' was skipped: its circuit breaker is open after repeated failures.", innerException: error));
-            route.TraceFailure("circuit_open");
-            return true;
-        }
-
-        if (error is not ProviderException provider || !FailoverClassifier.ShouldFallOver(provider, _options))
-        {
-            return false;
-        }
-
-        if (provider.Kind == ProviderErrorKind.RateLimited && provider.RetryAfter is { } wait && wait > TimeSpan.Zero)
-        {
-            route.CooldownUntil = _options.TimeProvider.GetUtcNow() + wait;
-        }
-
-        request.Failures.Add(provider);
-        route.TraceFailure(provider.Kind.ToString());
-        return true;
-    }
-
-    private static ProviderException AllFailed(List<ProviderException> failures)
-    {
-        var last = failures.Count > 0 ? failures[^1] : null;
-        string summary = string.Join("; ", failures.Select(static f => $"{f.ProviderName}: {f.Kind}"));
-        return new ProviderException(
-            "fallback",
-            last?.Kind ?? ProviderErrorKind.Unavailable,
-            $"Every client of the fallback chain failed ({summary}).",
-            last?.StatusCode,
-            last?.ErrorCode,
-            failures.Where(static f => f.RetryAfter is not null).Select(static f => f.RetryAfter).Min(),
-            last)
-        {
-            Attempts = [.. failures],
-        };
     }
 }

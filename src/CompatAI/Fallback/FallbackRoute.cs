@@ -12,11 +12,11 @@ internal sealed class FallbackRoute
 {
     private long _cooldownUntilTicks;
 
-    public FallbackRoute(IChatClient client, int index, FallbackOptions options)
+    public FallbackRoute(IChatClient client, int index, FallbackOptions options, string? name = null)
     {
         Client = client;
         var metadata = client.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
-        Name = (client.GetService(typeof(ProviderProfile)) as ProviderProfile)?.Name ?? metadata?.ProviderName ?? $"client{index}";
+        Name = name ?? (client.GetService(typeof(ProviderProfile)) as ProviderProfile)?.Name ?? metadata?.ProviderName ?? $"client{index}";
         Model = metadata?.DefaultModelId;
         var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
         if (options.CircuitBreaker.Enabled)
@@ -27,6 +27,7 @@ internal sealed class FallbackRoute
                 MinimumThroughput = options.CircuitBreaker.MinimumThroughput,
                 SamplingDuration = options.CircuitBreaker.SamplingDuration,
                 BreakDuration = options.CircuitBreaker.BreakDuration,
+                StateProvider = BreakerState = new Polly.CircuitBreaker.CircuitBreakerStateProvider(),
                 ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } e && FailoverClassifier.CountsAgainstHealth(e)),
                 OnOpened = _ => CompatTelemetry.BreakerTransition(Name, CompatTelemetry.BreakerOpened),
                 OnHalfOpened = _ => CompatTelemetry.BreakerTransition(Name, CompatTelemetry.BreakerHalfOpened),
@@ -38,6 +39,9 @@ internal sealed class FallbackRoute
     }
 
     public IChatClient Client { get; }
+
+    /// <summary>Gets the state of the route's circuit breaker; <see langword="null"/> when the breaker is disabled.</summary>
+    public Polly.CircuitBreaker.CircuitBreakerStateProvider? BreakerState { get; }
 
     public string Name { get; }
 

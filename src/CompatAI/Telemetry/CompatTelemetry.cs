@@ -40,6 +40,25 @@ public static class CompatTelemetry
     /// <summary>Counter of provider deviations repaired on the wire; tags <see cref="ProviderAttribute"/> and <see cref="RepairAttribute"/>.</summary>
     public const string WireRepairsMetric = "compatai.wire.repairs";
 
+    /// <summary>
+    /// Histogram of what responses cost (shaped like <c>gen_ai.client.token.usage</c>), in the unit of the currency; tags
+    /// <see cref="GenAiProviderAttribute"/>, <see cref="GenAiResponseModelAttribute"/>, <see cref="CostCurrencyAttribute"/>
+    /// and <see cref="CostSourceAttribute"/>. Recorded by <see cref="CostTrackingChatClient"/>.
+    /// </summary>
+    public const string CostMetric = "compatai.client.cost";
+
+    /// <summary>Attribute (OpenTelemetry gen_ai semantic conventions): the provider that served a response.</summary>
+    public const string GenAiProviderAttribute = "gen_ai.provider.name";
+
+    /// <summary>Attribute (OpenTelemetry gen_ai semantic conventions): the model that served a response.</summary>
+    public const string GenAiResponseModelAttribute = "gen_ai.response.model";
+
+    /// <summary>Attribute: the ISO 4217 currency of a cost.</summary>
+    public const string CostCurrencyAttribute = "compatai.cost.currency";
+
+    /// <summary>Attribute: where a cost comes from, <c>provider</c> or <c>price_table</c>.</summary>
+    public const string CostSourceAttribute = "compatai.cost.source";
+
     /// <summary>Event recorded for each change the parameter sanitizer makes to a request.</summary>
     public const string SanitizerChangeEvent = "compatai.sanitizer.change";
 
@@ -132,6 +151,7 @@ public static class CompatTelemetry
     private static readonly Counter<long> s_sanitizerChanges = s_meter.CreateCounter<long>(SanitizerChangesMetric, description: "Request parameters dropped, renamed or rewritten for a provider.");
     private static readonly Counter<long> s_fallbackAttempts = s_meter.CreateCounter<long>(FallbackAttemptsMetric, description: "Attempts made by fallback chains, by provider and outcome.");
     private static readonly Counter<long> s_breakerTransitions = s_meter.CreateCounter<long>(BreakerTransitionsMetric, description: "Circuit-breaker state changes in fallback chains, by provider and new state.");
+    private static readonly Histogram<double> s_cost = s_meter.CreateHistogram<double>(CostMetric, unit: "{currency}", description: "What responses cost, by provider, model, currency and source.");
     private static readonly Counter<long> s_wireRepairs = s_meter.CreateCounter<long>(WireRepairsMetric, description: "Provider deviations repaired on the wire, by provider and repair kind.");
 
     /// <summary>Records a change the parameter sanitizer made: counter and event.</summary>
@@ -186,6 +206,20 @@ public static class CompatTelemetry
         }
 
         return default;
+    }
+
+    /// <summary>Records the cost of one response on the cost histogram.</summary>
+    internal static void Cost(string? provider, string? model, ResponseCost cost)
+    {
+        if (s_cost.Enabled)
+        {
+            s_cost.Record(
+                (double)cost.Amount,
+                new(GenAiProviderAttribute, provider),
+                new(GenAiResponseModelAttribute, model),
+                new(CostCurrencyAttribute, cost.Currency),
+                new(CostSourceAttribute, cost.Source));
+        }
     }
 
     /// <summary>Records a wire repair (one of the <c>Repair...</c> kinds) for a provider.</summary>

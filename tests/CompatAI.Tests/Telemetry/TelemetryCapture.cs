@@ -47,6 +47,30 @@ internal sealed class TelemetryCapture : IDisposable
         return sum;
     }
 
+    /// <summary>The sum and count of a histogram over the points whose tags include <paramref name="tags"/>.</summary>
+    public (double Sum, long Count) Histogram(string metric, params (string Key, string Value)[] tags)
+    {
+        _meter.ForceFlush();
+        double sum = 0;
+        long count = 0;
+        foreach (var point in _metrics.LastOrDefault(m => m.Name == metric)?.MetricPoints ?? [])
+        {
+            var own = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var tag in point.Tags)
+            {
+                own[tag.Key] = tag.Value;
+            }
+
+            if (tags.All(t => own.TryGetValue(t.Key, out var v) && Equals(v, t.Value)))
+            {
+                sum += point.GetHistogramSum();
+                count += point.GetHistogramCount();
+            }
+        }
+
+        return (sum, count);
+    }
+
     /// <summary>Every tag value of every metric point and every span (its tags and its events' tags), for secrecy checks.</summary>
     public IEnumerable<string> AllTagText()
     {

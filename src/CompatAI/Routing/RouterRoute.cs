@@ -1,0 +1,184 @@
+using Microsoft.Extensions.AI;
+
+namespace CompatAI;
+
+/// <summary>
+/// One candidate of a <see cref="RouterChatClient"/> and what is known about it across requests: its failover route
+/// (circuit breaker, cooldown), capabilities and price, and the observed latency and error rate (decaying averages).
+/// </summary>
+internal sealed class RouterRoute
+{
+    private const double MinimumWeight = 0.3;
+    private readonly object _gate = new();
+    private readonly double _halfLifeTicks;
+    private double _latencyMs = double.NaN;
+    private double _errorRate;
+    private long _observations;
+    private long _lastObservedTicks;
+    private ProbeResult? _probe;
+
+    public RouterRoute(RouteCandidate candidate, int index, string name, RouterOptions options)
+    {
+        Candidate = candidate;
+        Index = index;
+        var metadata = candidate.Client.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
+        var profile = candidate.Client.GetService(typeof(ProviderProfile)) as ProviderProfile;
+        if (candidate.Provider is not null)
+        {
+            profile = options.Catalog.TryGet(candidate.Provider, out var named) ? named : profile;
+        }
+
+        Provider = candidate.Provider ?? profile?.Name ?? metadata?.ProviderName;
+        Model = candidate.Model ?? metadata?.DefaultModelId;
+        Capabilities = (profile is null ? new ModelCapabilities() : ModelCapabilities.From(profile, Model)).Merge(candidate.Capabilities);
+        Price = options.Prices.TryGet(Provider, Model, out var price) ? price : null;
+        Failover = new FallbackRoute(candidate.Client, index, options.Failover, name);
+        _halfLifeTicks = options.LatencyHalfLife.Ticks;
+    }
+
+    public RouteCandidate Candidate { get; }
+
+    public int Index { get; }
+
+    public string Name => Failover.Name;
+
+    public string? Provider { get; }
+
+    public string? Model { get; }
+
+    public ModelCapabilities Capabilities { get; }
+
+    public ModelPrice? Price { get; }
+
+    public FallbackRoute Failover { get; }
+
+    public bool CircuitOpen => Failover.BreakerState?.CircuitState is Polly.CircuitBreaker.CircuitState.Open or Polly.CircuitBreaker.CircuitState.Isolated;
+
+    /// <summary>Gets whether the last active probe failed.</summary>
+    public bool ProbeFailing => Volatile.Read(ref _probe) is { Succeeded: false };
+
+    /// <summary>Gets whether the candidate is skipped: its circuit is open or its last probe failed.</summary>
+    public bool Unavailable => CircuitOpen || ProbeFailing;
+
+    /// <summary>Records the outcome of an active probe.</summary>
+    public void RecordProbe(DateTimeOffset at, bool succeeded, string? error) => Volatile.Write(ref _probe, new ProbeResult(at, succeeded, error));
+
+    /// <summary>Returns why this candidate cannot serve <paramref name="needs"/>, or <see langword="null"/> when it can (unknown capabilities count as able).</summary>
+    public string? Lacks(RouteRequirements needs)
+    {
+        var c = Capabilities;
+        if (needs.Model is not null && !string.Equals(needs.Model, Model, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"serves '{Model}', not '{needs.Model}'";
+        }
+
+        if (needs.Tools && c.Tools == false)
+        {
+            return "no tools";
+        }
+
+        if (needs.Vision && c.Vision == false)
+        {
+            return "no image input";
+        }
+
+        if (needs.JsonSchema && c.JsonSchema == false)
+        {
+            return "no JSON schema";
+        }
+
+        if (needs.Json && needs.Tools && c.JsonWithTools == false)
+        {
+            return "no JSON mode with tools";
+        }
+
+        if (needs.Reasoning && c.Reasoning == false)
+        {
+            return "no reasoning effort";
+        }
+
+        if (c.ContextWindow is { } window && needs.PromptTokens + needs.ExpectedOutputTokens > window)
+        {
+            return $"context window {window} < {needs.PromptTokens + needs.ExpectedOutputTokens} (prompt + expected output)";
+        }
+
+        return null;
+    }
+
+    /// <summary>Returns the estimated cost of <paramref name="needs"/> here, or <see langword="null"/> without a price.</summary>
+    public decimal? EstimateCost(RouteRequirements needs) => Price?.CostOf(needs.PromptTokens, 0, needs.ExpectedOutputTokens);
+
+    /// <summary>Returns the average latency in milliseconds, or <see langword="null"/> when there is none or it is older than <paramref name="exploreAfter"/>.</summary>
+    public double? LatencyMs(long nowTicks, TimeSpan? exploreAfter)
+    {
+        lock (_gate)
+        {
+            if (double.IsNaN(_latencyMs) || (exploreAfter is { } after && nowTicks - _lastObservedTicks >= after.Ticks))
+            {
+                return null;
+            }
+
+            return _latencyMs;
+        }
+    }
+
+    /// <summary>Records one call's outcome: its latency (for a success) and whether it failed against the provider's health.</summary>
+    public void Observe(long nowTicks, TimeSpan? latency, bool failed)
+    {
+        lock (_gate)
+        {
+            double weight = _observations == 0 ? 1 : Math.Max(MinimumWeight, 1 - Math.Pow(2, -(nowTicks - _lastObservedTicks) / _halfLifeTicks));
+            if (latency is { } l)
+            {
+                _latencyMs = double.IsNaN(_latencyMs) ? l.TotalMilliseconds : _latencyMs + (weight * (l.TotalMilliseconds - _latencyMs));
+            }
+
+            _errorRate += weight * ((failed ? 1 : 0) - _errorRate);
+            _observations++;
+            _lastObservedTicks = nowTicks;
+        }
+    }
+
+    /// <summary>Returns the health snapshot.</summary>
+    public ProviderHealth Health(DateTimeOffset now)
+    {
+        double latency, errorRate;
+        long observations, last;
+        lock (_gate)
+        {
+            (latency, errorRate, observations, last) = (_latencyMs, _errorRate, _observations, _lastObservedTicks);
+        }
+
+        var breaker = Failover.BreakerState?.CircuitState switch
+        {
+            null => ProviderBreakerState.Disabled,
+            Polly.CircuitBreaker.CircuitState.Closed => ProviderBreakerState.Closed,
+            Polly.CircuitBreaker.CircuitState.HalfOpen => ProviderBreakerState.HalfOpen,
+            _ => ProviderBreakerState.Open,
+        };
+        var probe = Volatile.Read(ref _probe);
+        var cooldown = Failover.CooldownUntil is { } until && until > now ? until : (DateTimeOffset?)null;
+        var status = breaker == ProviderBreakerState.Open || probe is { Succeeded: false } ? ProviderHealthStatus.Unhealthy
+            : breaker == ProviderBreakerState.HalfOpen || cooldown is not null || (observations > 0 && errorRate >= 0.5) ? ProviderHealthStatus.Degraded
+            : observations == 0 ? ProviderHealthStatus.Unknown
+            : ProviderHealthStatus.Healthy;
+        return new ProviderHealth(
+            Name,
+            Provider,
+            Model,
+            status,
+            breaker,
+            cooldown,
+            observations == 0 ? null : errorRate,
+            double.IsNaN(latency) ? null : TimeSpan.FromMilliseconds(latency),
+            observations,
+            observations == 0 ? null : new DateTimeOffset(last, TimeSpan.Zero))
+        {
+            LastProbeAt = probe?.At,
+            LastProbeSucceeded = probe?.Succeeded,
+            LastProbeError = probe?.Error,
+        };
+    }
+
+    private sealed record ProbeResult(DateTimeOffset At, bool Succeeded, string? Error);
+}
