@@ -55,13 +55,13 @@ public static class CompatRouterChatClientServiceCollectionExtensions
         for (int i = 0; i < routing.Candidates.Count; i++)
         {
             var entry = routing.Candidates[i];
-            if (string.IsNullOrWhiteSpace(entry.Provider) || !compat.Providers.ContainsKey(entry.Provider))
+            if (string.IsNullOrWhiteSpace(entry.Provider) || !compat.Providers.TryGetValue(entry.Provider, out var provider))
             {
                 throw new InvalidOperationException(
                     $"Configuration '{CompatRoutingConfiguration.SectionName}:Candidates:{i}:Provider' must name a provider configured under 'CompatAI:Providers' ({string.Join(", ", compat.Providers.Keys)}), not '{entry.Provider}'.");
             }
 
-            var clientOptions = compat.Providers[entry.Provider].ToClientOptions(entry.Provider, catalog);
+            var clientOptions = provider.ToClientOptions(entry.Provider, catalog);
             clientOptions.LoggerFactory = loggerFactory;
             candidates.Add(new RouteCandidate(CompatChatClient.Create(clientOptions))
             {

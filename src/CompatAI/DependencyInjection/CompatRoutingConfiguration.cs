@@ -28,5 +28,6 @@ public sealed class CompatRoutingConfiguration
     public FallbackOptions Failover { get; set; } = new();
 
     /// <summary>Gets the candidates, in order (the tie-breaker).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "MA0016:Prefer using collection abstraction instead of implementation", Justification = "Bound by Microsoft.Extensions.Configuration, which fills concrete collections; the shape is the documented options pattern.")]
     public List<CompatRouteConfiguration> Candidates { get; } = [];
 }

@@ -10,6 +10,7 @@ namespace CompatAI;
 /// <see cref="GetCapabilities"/> reads a model's capabilities from the profile, <see cref="EnsureServedAsync"/> fails
 /// with close matches for a model the provider does not serve.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The SemaphoreSlim is only awaited; it needs disposing only when its AvailableWaitHandle is used, which it never is.")]
 public sealed class CompatModelClient
 {
     private readonly ProviderConnection _connection;

@@ -13,7 +13,7 @@ public sealed class CompatModelClientOptions
     public string? ApiKey { get; set; }
 
     /// <summary>Gets extra headers sent with the request.</summary>
-    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets or sets the network timeout. Default: 100 seconds.</summary>
     public TimeSpan? Timeout { get; set; }

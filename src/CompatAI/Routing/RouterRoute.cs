@@ -9,7 +9,7 @@ namespace CompatAI;
 internal sealed class RouterRoute
 {
     private const double MinimumWeight = 0.3;
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly double _halfLifeTicks;
     private double _latencyMs = double.NaN;
     private double _errorRate;
