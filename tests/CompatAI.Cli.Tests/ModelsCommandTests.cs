@@ -11,14 +11,14 @@ public sealed class ModelsCommandTests(CliFixture fixture)
         Assert.Equal(0, run.ExitCode);
         var models = run.Json["models"]!.AsArray();
         Assert.Equal(["deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-r1"], models.Select(m => (string)m!["id"]!));
-        Assert.Equal("deepseek-chat", (string)run.Json["catalogDefaultModel"]!);
+        Assert.Equal("deepseek-v4-flash", (string)run.Json["catalogDefaultModel"]!);
         Assert.True((bool)run.Json["catalogDefaultModelServed"]!);
         var reasoner = models.Single(m => (string)m!["id"]! == "deepseek-reasoner")!;
         Assert.Equal("^deepseek-(?:reasoner|v4)", (string)reasoner["matchedRules"]![0]!);
         Assert.Contains("reasoning replay Required", (string)reasoner["catalog"]!);
         var r1 = models.Single(m => (string)m!["id"]! == "deepseek-r1")!;
         Assert.Contains("reasoning replay Rejected", (string)r1["catalog"]!);
-        Assert.True((bool)models.Single(m => (string)m!["id"]! == "deepseek-chat")!["default"]!);
+        Assert.True((bool)models.Single(m => (string)m!["id"]! == "deepseek-v4-flash")!["default"]!);
     }
 
     [Fact]
@@ -27,8 +27,8 @@ public sealed class ModelsCommandTests(CliFixture fixture)
         var run = await Cli.RunAsync("models", "--provider", "groq", "--endpoint", fixture.Keyed.GetEndpoint("groq").AbsoluteUri, "--api-key", CliFixture.Key);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Matches("(?m)^llama-3.3-70b-versatile +default; reasoning field reasoning; reasoning tags <think>$", run.Output);
-        Assert.Contains($"5 models at {fixture.Keyed.GetEndpoint("groq").AbsoluteUri.TrimEnd('/')}; catalog default: llama-3.3-70b-versatile", run.Output);
+        Assert.Matches("(?m)^openai/gpt-oss-120b +default; reasoning field reasoning; reasoning tags <think>$", run.Output);
+        Assert.Contains($"5 models at {fixture.Keyed.GetEndpoint("groq").AbsoluteUri.TrimEnd('/')}; catalog default: openai/gpt-oss-120b", run.Output);
     }
 
     [Fact]

@@ -346,10 +346,12 @@ public sealed class BuiltInCatalogTests
         Assert.Equal("random_seed", mistral.RenamedParameters!["seed"]);
         Assert.Equal("any", mistral.ToolChoiceValues!["required"]);
         Assert.Equal(ToolCallIdFormat.Alphanumeric9, mistral.ToolCallIdFormat);
-        Assert.False(mistral.SupportsNamedToolChoice);
+        Assert.Null(mistral.SupportsNamedToolChoice);
 
-        var minimax = ProviderCatalog.Default.Get("minimax").GetQuirks("MiniMax-M2");
-        Assert.Equal(SystemRoleSupport.Unsupported, minimax.SystemRole);
+        var minimax = ProviderCatalog.Default.Get("minimax").GetQuirks("MiniMax-M2.7");
+        Assert.Equal(SystemRoleSupport.FirstOnly, minimax.SystemRole);
+        Assert.Equal(0.01, minimax.MinTemperature);
+        Assert.Equal(SystemRoleSupport.Unsupported, ProviderCatalog.Default.Get("minimax").GetQuirks("MiniMax-Text-01").SystemRole);
 
         var perplexity = ProviderCatalog.Default.Get("perplexity").GetQuirks("sonar");
         Assert.True(perplexity.RequiresAlternatingRoles);
@@ -363,8 +365,9 @@ public sealed class BuiltInCatalogTests
         Assert.Equal(ToolCallIdFormat.Alphanumeric9, ProviderCatalog.Default.Get("openrouter").GetQuirks("mistralai/mistral-large").ToolCallIdFormat);
 
         var xai = ProviderCatalog.Default.Get("grok").GetQuirks("grok-3");
-        Assert.Equal(["citations"], xai.CitationFields);
-        Assert.Equal(["cost_in_usd_ticks", "num_sources_used"], xai.UsageFields);
+        Assert.Empty(xai.CitationFields!);
+        Assert.Equal(["cost_in_usd_ticks"], xai.UsageFields);
+        Assert.Contains("search_parameters", xai.UnsupportedParameters!);
 
         Assert.Equal(ToolCallContentStyle.EmptyString, ProviderCatalog.Default.Get("ollama").GetQuirks("llama3.2").ToolCallContent);
         Assert.Equal(["reasoning", "reasoning_content"], ProviderCatalog.Default.Get("vllm").GetQuirks("any").ReasoningFields);
