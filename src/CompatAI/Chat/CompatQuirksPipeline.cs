@@ -6,6 +6,8 @@ namespace CompatAI;
 /// <summary>
 /// Composes one provider's quirk middleware. The order, outermost first, is:
 /// <list type="number">
+/// <item><see cref="ModelLifecycleChatClient"/>: refuses a model the catalog records as retired before any other work,
+/// warns once about deprecated ones, and explains a provider's "not found" for a retired model.</item>
 /// <item><see cref="ParameterSanitizingChatClient"/>: sees the caller's request first, so Strict mode fails before
 /// anything else runs; maps roles, ids and parameters, and may turn a JSON schema into instructions.</item>
 /// <item><see cref="SystemMergingChatClient"/>: then moves system text (including those instructions) where the provider
@@ -33,7 +35,8 @@ internal static class CompatQuirksPipeline
             client = new SystemMergingChatClient(client, profile, options.SystemMerge);
         }
 
-        return new ParameterSanitizingChatClient(client, profile, options.ParameterSanitizer, loggerFactory?.CreateLogger<ParameterSanitizingChatClient>());
+        client = new ParameterSanitizingChatClient(client, profile, options.ParameterSanitizer, loggerFactory?.CreateLogger<ParameterSanitizingChatClient>());
+        return new ModelLifecycleChatClient(client, profile, loggerFactory?.CreateLogger<ModelLifecycleChatClient>());
     }
 
     /// <summary>Returns whether any of the profile's rules restricts the system role or demands alternating turns.</summary>
