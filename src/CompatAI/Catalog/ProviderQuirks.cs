@@ -93,6 +93,13 @@ public sealed class ProviderQuirks
     /// </summary>
     public string? CachedInputTokensField { get; init; }
 
+    /// <summary>
+    /// Gets whether responses carry Azure-style <c>prompt_filter_results</c> / <c>content_filter_results</c>, which
+    /// <see cref="ContentFilterResultsChatClient"/> then surfaces in <c>AdditionalProperties</c>. Read from the provider's
+    /// own quirks. Default: false.
+    /// </summary>
+    public bool? ReportsContentFilterResults { get; init; }
+
     /// <summary>Gets whether the model accepts image content parts; <see langword="false"/> when it rejects them. Default: unknown (sent as given).</summary>
     public bool? SupportsImageInput { get; init; }
 
@@ -154,6 +161,7 @@ public sealed class ProviderQuirks
             CitationFields = overrides.CitationFields ?? CitationFields,
             UsageFields = overrides.UsageFields ?? UsageFields,
             CachedInputTokensField = overrides.CachedInputTokensField ?? CachedInputTokensField,
+            ReportsContentFilterResults = overrides.ReportsContentFilterResults ?? ReportsContentFilterResults,
             SupportsImageInput = overrides.SupportsImageInput ?? SupportsImageInput,
             SupportsResponsesApi = overrides.SupportsResponsesApi ?? SupportsResponsesApi,
             CumulativeStreamUsage = overrides.CumulativeStreamUsage ?? CumulativeStreamUsage,

@@ -14,6 +14,7 @@ namespace CompatAI;
 /// accepts it; left out for providers none of whose rules restrict the system role or demand alternating turns.</item>
 /// <item><see cref="ReasoningExtractingChatClient"/>: closest to the inner client, so it replays reasoning on the final
 /// assistant messages (after ids were remapped) and is the first to see each response.</item>
+/// <item><see cref="ContentFilterResultsChatClient"/>, only for profiles that report Azure-style content-filter results.</item>
 /// </list>
 /// </summary>
 internal static class CompatQuirksPipeline
@@ -29,7 +30,8 @@ internal static class CompatQuirksPipeline
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(profile);
         options ??= new CompatQuirksOptions();
-        IChatClient client = new ReasoningExtractingChatClient(inner, profile, options.Reasoning);
+        IChatClient client = profile.Quirks.ReportsContentFilterResults == true ? new ContentFilterResultsChatClient(inner) : inner;
+        client = new ReasoningExtractingChatClient(client, profile, options.Reasoning);
         if (options.SystemMerge is not null || NeedsSystemMerge(profile))
         {
             client = new SystemMergingChatClient(client, profile, options.SystemMerge);

@@ -13,6 +13,8 @@ public sealed class BuiltInCatalogTests
         "mistral", "cohere", "vllm", "gpustack", "llamacpp", "ollama", "lmstudio", "localai", "textgenwebui", "minimax",
         "dashscope", "qianfan", "zhipu", "moonshot", "cerebras", "sambanova", "nvidia", "huggingface", "cloudflare",
         "vercel", "venice", "synthetic", "opencode", "litellm", "anyscale", "custom",
+        "azure", "deepinfra", "baseten", "siliconflow", "siliconflow-cn", "novita", "github", "scaleway", "vertex",
+        "ollama-cloud", "minimax-cn", "dashscope-us", "zai-coding",
     ];
 
     private static IReadOnlyList<ProviderProfile> Profiles => ProviderCatalog.Default.Profiles;
@@ -227,7 +229,7 @@ public sealed class BuiltInCatalogTests
     [Fact]
     public void DashScope_forces_http11_and_no_other_provider_does()
     {
-        Assert.Equal(["dashscope"], Profiles.Where(p => p.ForceHttp11).Select(p => p.Name));
+        Assert.Equal(["dashscope", "dashscope-us"], Profiles.Where(p => p.ForceHttp11).Select(p => p.Name));
     }
 
     [Theory]
@@ -406,7 +408,7 @@ public sealed class BuiltInCatalogTests
     {
         var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Reference", "providers-README.md"));
         var rowNames = lines
-            .Select(l => Regex.Match(l, @"^\| `(?<name>[a-z0-9]+)` \|"))
+            .Select(l => Regex.Match(l, @"^\| `(?<name>[a-z0-9-]+)` \|"))
             .Where(m => m.Success)
             .Select(m => m.Groups["name"].Value);
         Assert.Equal(Profiles.Select(p => p.Name).Order(StringComparer.Ordinal), rowNames.Order(StringComparer.Ordinal));

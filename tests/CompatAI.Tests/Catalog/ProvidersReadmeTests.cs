@@ -238,6 +238,11 @@ public sealed class ProvidersReadmeTests
             parts.Add("usage: " + string.Join(", ", usage.Select(u => $"`{u}`")));
         }
 
+        if (q.ReportsContentFilterResults == true)
+        {
+            parts.Add("content-filter results");
+        }
+
         if (q.CachedInputTokensField is { } cached)
         {
             parts.Add($"cached input from `{cached}`");
