@@ -1,7 +1,7 @@
 // CompatAI quickstart: one IChatClient, any OpenAI-compatible provider.
 //
 //   dotnet run --project samples/Quickstart                      offline tour against the built-in provider emulator
-//   GROQ_API_KEY=... dotnet run --project samples/Quickstart -- --provider groq [--model llama-3.3-70b-versatile]
+//   GROQ_API_KEY=... dotnet run --project samples/Quickstart -- --provider groq [--model openai/gpt-oss-120b]
 //
 // Offline, the emulator answers deterministically in each provider's real wire format, so every step below is
 // exactly what the same code does against the real service.
@@ -33,7 +33,7 @@ IChatClient ForPersonality(string personality, string model, int retries = 2) =>
     Retry = new RetryOptions { MaxRetries = retries, BaseDelay = TimeSpan.FromMilliseconds(50) },
 });
 
-using (var deepseek = ForPersonality("deepseek", "deepseek-reasoner"))
+using (var deepseek = ForPersonality("deepseek", "deepseek-v4-flash"))
 {
     await Tour.RunAsync(deepseek, label: "deepseek (emulated)");
 }
@@ -70,7 +70,7 @@ using (var mistral = ForPersonality("mistral", "mistral-large-latest"))
 Tour.Heading("A fallback chain: OpenAI is down, Groq answers");
 {
     emulator.EnqueueFault("openai", new EmulatorFault { StatusCode = 503, Times = 1 });
-    using var chain = new FallbackChatClient([ForPersonality("openai", "gpt-4o-mini", retries: 0), ForPersonality("groq", "llama-3.3-70b-versatile")]);
+    using var chain = new FallbackChatClient([ForPersonality("openai", "gpt-4o-mini", retries: 0), ForPersonality("groq", "openai/gpt-oss-120b")]);
     var answer = await chain.GetResponseAsync("Who answered?");
     Console.WriteLine($"answer: {answer.Text} (served by {answer.AdditionalProperties?[FallbackChatClient.ProviderKey]}, attempts {answer.AdditionalProperties?[FallbackChatClient.AttemptsKey]})");
 }
@@ -91,7 +91,7 @@ using (var openai = ForPersonality("openai", "gpt-4o-mini", retries: 1))
 }
 
 Tour.Heading("A typed error: rate limited, with the provider's Retry-After");
-using (var groq = ForPersonality("groq", "llama-3.3-70b-versatile", retries: 0))
+using (var groq = ForPersonality("groq", "openai/gpt-oss-120b", retries: 0))
 {
     emulator.EnqueueFault("groq", EmulatorFault.WithStatus(429, TimeSpan.FromSeconds(7)));
     try
@@ -128,7 +128,7 @@ Tour.Heading("Fill-in-the-middle on DeepSeek's beta text completions endpoint");
 Tour.Heading("Counting tokens before sending: exact for OpenAI models, an estimate for the rest");
 {
     List<ChatMessage> prompt = [new(ChatRole.System, "You are terse."), new(ChatRole.User, "In one sentence: why is the sky blue?")];
-    foreach (var countModel in new[] { "gpt-4o-mini", "gpt-4", "llama-3.3-70b-versatile" })
+    foreach (var countModel in new[] { "gpt-4o-mini", "gpt-4", "openai/gpt-oss-120b" })
     {
         var count = TokenCounter.ForModel(countModel).CountChat(prompt);
         Console.WriteLine($"{countModel}: {count.Tokens} prompt tokens ({count.Encoding}{(count.IsEstimate ? ", estimate" : ", exact")})");

@@ -11,14 +11,14 @@ public sealed class ModelsCommandTests(CliFixture fixture)
         Assert.Equal(0, run.ExitCode);
         var models = run.Json["models"]!.AsArray();
         Assert.Equal(["deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-r1"], models.Select(m => (string)m!["id"]!));
-        Assert.Equal("deepseek-chat", (string)run.Json["catalogDefaultModel"]!);
+        Assert.Equal("deepseek-v4-flash", (string)run.Json["catalogDefaultModel"]!);
         Assert.True((bool)run.Json["catalogDefaultModelServed"]!);
         var reasoner = models.Single(m => (string)m!["id"]! == "deepseek-reasoner")!;
         Assert.Equal("^deepseek-(?:reasoner|v4)", (string)reasoner["matchedRules"]![0]!);
         Assert.Contains("reasoning replay Required", (string)reasoner["catalog"]!);
         var r1 = models.Single(m => (string)m!["id"]! == "deepseek-r1")!;
         Assert.Contains("reasoning replay Rejected", (string)r1["catalog"]!);
-        Assert.True((bool)models.Single(m => (string)m!["id"]! == "deepseek-chat")!["default"]!);
+        Assert.True((bool)models.Single(m => (string)m!["id"]! == "deepseek-v4-flash")!["default"]!);
     }
 
     [Fact]
@@ -27,8 +27,30 @@ public sealed class ModelsCommandTests(CliFixture fixture)
         var run = await Cli.RunAsync("models", "--provider", "groq", "--endpoint", fixture.Keyed.GetEndpoint("groq").AbsoluteUri, "--api-key", CliFixture.Key);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Matches("(?m)^llama-3.3-70b-versatile +default; reasoning field reasoning; reasoning tags <think>$", run.Output);
-        Assert.Contains($"5 models at {fixture.Keyed.GetEndpoint("groq").AbsoluteUri.TrimEnd('/')}; catalog default: llama-3.3-70b-versatile", run.Output);
+        Assert.Matches("(?m)^openai/gpt-oss-120b +current; default; reasoning field reasoning; reasoning tags <think>$", run.Output);
+        Assert.Matches("(?m)^llama-3.3-70b-versatile +retired since 2026-08-16 \\(use openai/gpt-oss-120b\\); reasoning field reasoning; reasoning tags <think>$", run.Output);
+        Assert.Contains($"5 models at {fixture.Keyed.GetEndpoint("groq").AbsoluteUri.TrimEnd('/')}; catalog default: openai/gpt-oss-120b", run.Output);
+    }
+
+    [Fact]
+    public async Task Shows_each_models_lifecycle_and_flags_catalog_models_the_service_no_longer_lists()
+    {
+        var run = await Cli.RunAsync("models", "--provider", "minimax", "--endpoint", fixture.Keyed.GetEndpoint("minimax").AbsoluteUri, "--api-key", CliFixture.Key, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        var models = run.Json["models"]!.AsArray();
+        var m2 = models.Single(m => (string)m!["id"]! == "MiniMax-M2")!;
+        Assert.Equal("retired", (string?)m2["status"]);
+        Assert.Equal("MiniMax-M2.7", (string?)m2["replacement"]);
+        Assert.Equal("current", (string?)models.Single(m => (string)m!["id"]! == "MiniMax-M2.7")!["status"]);
+        Assert.Null(models.Single(m => (string)m!["id"]! == "MiniMax-Text-01")!["status"]);
+        var flagged = Assert.Single(run.Json["catalogModelsNotListed"]!.AsArray())!;
+        Assert.Equal("MiniMax-M2.5", (string?)flagged["id"]);
+        Assert.Equal("2026-10-01", (string?)run.Json["catalogVerified"]);
+
+        var text = await Cli.RunAsync("models", "--provider", "minimax", "--endpoint", fixture.Keyed.GetEndpoint("minimax").AbsoluteUri, "--api-key", CliFixture.Key);
+        Assert.Matches("(?m)^MiniMax-M2.5 +catalog: current; NOT listed by the service$", text.Output);
+        Assert.Contains("1 catalog model(s) not listed by the service: MiniMax-M2.5.", text.Output);
     }
 
     [Fact]

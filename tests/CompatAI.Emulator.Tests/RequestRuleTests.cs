@@ -73,9 +73,27 @@ public sealed class RequestRuleTests : IAsyncLifetime
 
     [Fact]
     public Task MiniMax_rejects_the_system_role() => AssertRejectedAsync("minimax",
-        """{"model":"MiniMax-M2","messages":[{"role":"system","content":"x"},{"role":"user","content":"hi"}]}""",
+        """{"model":"MiniMax-Text-01","messages":[{"role":"system","content":"x"},{"role":"user","content":"hi"}]}""",
         HttpStatusCode.BadRequest,
         """{"error":{"message":"invalid params, chat content has invalid message role: system (2013)","type":"bad_request_error","param":"","code":null}}""");
+
+    [Fact]
+    public Task MiniMax_M2_rejects_a_late_system_message() => AssertRejectedAsync("minimax",
+        """{"model":"MiniMax-M2.7","messages":[{"role":"system","content":"x"},{"role":"user","content":"hi"},{"role":"system","content":"y"}]}""",
+        HttpStatusCode.BadRequest,
+        """{"error":{"message":"invalid params, invalid chat setting (2013)","type":"bad_request_error","param":"","code":null}}""");
+
+    [Fact]
+    public Task MiniMax_rejects_temperature_zero() => AssertRejectedAsync("minimax",
+        """{"model":"MiniMax-M2.7","temperature":0,"messages":[{"role":"user","content":"hi"}]}""",
+        HttpStatusCode.BadRequest,
+        """{"error":{"message":"invalid params, temperature must be in (0, 1] (2013)","type":"bad_request_error","param":"","code":null}}""");
+
+    [Fact]
+    public Task OpenAI_reasoning_models_reject_stop() => AssertRejectedAsync("openai",
+        """{"model":"o3-mini","stop":["END"],"messages":[{"role":"user","content":"hi"}]}""",
+        HttpStatusCode.BadRequest,
+        """{"error":{"message":"Unsupported parameter: 'stop' is not supported with this model.","type":"invalid_request_error","param":"stop","code":"unsupported_parameter"}}""");
 
     [Fact]
     public Task DeepSeek_rejects_the_developer_role() => AssertRejectedAsync("deepseek",

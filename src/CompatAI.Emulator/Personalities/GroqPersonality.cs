@@ -54,6 +54,8 @@ internal sealed class GroqPersonality : Personality
     public override JsonObject StatusErrorBody(int statusCode) => statusCode switch
     {
         401 => ErrorBody(401, "Invalid API Key", "invalid_request_error", "invalid_api_key"),
+        // A model Groq no longer serves (reconstructed from Groq's OpenAI-style wording).
+        404 => ErrorBody(404, "The model `llama-3.3-70b-versatile` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"),
         413 => ErrorBody(413, "Request too large for model `llama-3.3-70b-versatile` in organization `org_01emulator` service tier `on_demand` on tokens per minute (TPM): Limit 6000, Requested 12328, please reduce your message size and try again. Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing", "tokens", "rate_limit_exceeded"),
         // fixture: groq-error-429-rate-limit-tpd-service-tier.json
         429 => EmulatorJson.Parse("""

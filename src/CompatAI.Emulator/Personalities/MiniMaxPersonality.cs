@@ -3,14 +3,15 @@ using System.Text.Json.Nodes;
 namespace CompatAI.Emulator;
 
 /// <summary>
-/// MiniMax: rejects the <c>system</c> role (code 2013), M2-family models put <c>&lt;think&gt;</c> in <c>content</c>
+/// MiniMax: rejects <c>temperature</c> 0; M2-family models accept one leading <c>system</c> message (more, or a later
+/// one, is code 2013), M1 / Text-01 / abab reject the role outright (code 2013); M2-family models put <c>&lt;think&gt;</c> in <c>content</c>
 /// (or in <c>reasoning_details</c> with <c>reasoning_split:true</c>), errors carry the MiniMax code in parentheses.
 /// </summary>
 internal sealed class MiniMaxPersonality : Personality
 {
     public override string Name => "minimax";
 
-    public override IReadOnlyList<string> Models { get; } = ["MiniMax-M2", "MiniMax-M2.1", "MiniMax-Text-01"];
+    public override IReadOnlyList<string> Models { get; } = ["MiniMax-M2", "MiniMax-M2.1", "MiniMax-M2.7", "MiniMax-Text-01"];
 
     protected override string OwnedBy => "minimax";
 
@@ -30,6 +31,25 @@ internal sealed class MiniMaxPersonality : Personality
 
     public override RuleViolation? Validate(ChatRequest request)
     {
+        if (request.Body["temperature"] is JsonValue t && t.TryGetValue<double>(out var temperature) && temperature <= 0)
+        {
+            // temperature must lie in (0, 1] (issue 16; reconstructed wording in MiniMax's 2013 shape).
+            return new RuleViolation(400, ErrorBody(400, "invalid params, temperature must be in (0, 1] (2013)", "bad_request_error"));
+        }
+
+        if (CurrentModel(request))
+        {
+            // The M2 family accepts one leading system message; several, or one later on, is "invalid chat setting".
+            var systems = request.Messages.Select((m, i) => (Role: ChatRequest.RoleOf(m), Index: i)).Where(m => m.Role == "system").ToList();
+            if (systems.Count > 1 || systems.Any(s => s.Index > 0))
+            {
+                // fixture: minimax-error-400-invalid-chat-setting.json
+                return new RuleViolation(400, ErrorBody(400, "invalid params, invalid chat setting (2013)", "bad_request_error"));
+            }
+
+            return null;
+        }
+
         if (request.Messages.Any(m => ChatRequest.RoleOf(m) == "system"))
         {
             // fixture: minimax-error-400-system-role-openai-shape.json
@@ -40,6 +60,11 @@ internal sealed class MiniMaxPersonality : Personality
 
         return null;
     }
+
+    // Older models and endpoints rejected the system role outright; the M2 family accepts one leading system message.
+    private static bool CurrentModel(ChatRequest request) =>
+        request.Model is not { } model
+        || !(model.StartsWith("MiniMax-M1", StringComparison.OrdinalIgnoreCase) || model.StartsWith("MiniMax-Text-01", StringComparison.OrdinalIgnoreCase) || model.StartsWith("abab", StringComparison.OrdinalIgnoreCase));
 
     private static bool ReasoningSplit(ChatRequest request) =>
         request.Body["reasoning_split"] is JsonValue v && v.TryGetValue<bool>(out var split) && split;

@@ -6,7 +6,7 @@ namespace CompatAI.Emulator;
 /// <summary>
 /// OpenAI: canonical shapes, <c>obfuscation</c> padding on stream chunks, usage chunk with <c>choices:[]</c> when
 /// <c>stream_options.include_usage</c>; reasoning models (o1/o3/o4/gpt-5) reject <c>max_tokens</c> and non-default
-/// <c>temperature</c>, o1-mini/o1-preview reject the <c>system</c> role.
+/// <c>temperature</c> and <c>stop</c>, o1-mini/o1-preview reject the <c>system</c> role.
 /// </summary>
 internal sealed class OpenAIPersonality : Personality
 {
@@ -84,6 +84,14 @@ internal sealed class OpenAIPersonality : Personality
             return new RuleViolation(400, OpenAIErrors.Envelope(
                 "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
                 "invalid_request_error", "max_tokens", "unsupported_parameter"));
+        }
+
+        if (request.HasValue("stop"))
+        {
+            // Reasoning models (o3, o4-mini, gpt-5.x) reject stop sequences (issue 16; OpenAI's chat reference).
+            return new RuleViolation(400, OpenAIErrors.Envelope(
+                "Unsupported parameter: 'stop' is not supported with this model.",
+                "invalid_request_error", "stop", "unsupported_parameter"));
         }
 
         if (request.Body["temperature"] is JsonValue t && t.TryGetValue<double>(out var temperature) && temperature != 1)

@@ -89,6 +89,22 @@ public sealed class ProviderProfile
     /// <summary>Gets the context windows of the provider's models, when recorded; the first matching rule wins.</summary>
     public IReadOnlyList<ContextWindowRule> ContextWindows { get; init => field = value ?? []; } = [];
 
+    /// <summary>Gets models whose lifecycle the catalog records (current, deprecated with a shutdown date, retired with a replacement).</summary>
+    public IReadOnlyList<KnownModel> Models { get; init => field = value ?? []; } = [];
+
+    /// <summary>
+    /// Gets the date the profile's facts were last checked against the provider's documentation; <see langword="null"/>
+    /// when it has not been checked since lifecycles were recorded. <c>eng/catalog-freshness.mjs</c> lists profiles whose
+    /// date is older than 120 days.
+    /// </summary>
+    public DateOnly? Verified { get; init; }
+
+    /// <summary>Returns the catalog's lifecycle entry for <paramref name="modelId"/> (case-insensitive), or <see langword="null"/> when it records none.</summary>
+    /// <param name="modelId">The model id.</param>
+    /// <returns>The entry, or <see langword="null"/>.</returns>
+    public KnownModel? FindModel(string? modelId) =>
+        modelId is null ? null : Models.FirstOrDefault(m => string.Equals(m.Id, modelId, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Gets where the facts in this profile come from (documentation pages, issues, recorded traffic).</summary>
     public IReadOnlyList<string> Sources { get; init => field = value ?? []; } = [];
 

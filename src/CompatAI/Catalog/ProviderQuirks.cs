@@ -19,6 +19,12 @@ public sealed class ProviderQuirks
     /// <summary>Gets the most stop sequences the provider accepts. Default: 4.</summary>
     public int? MaxStopSequences { get; init; }
 
+    /// <summary>Gets the lowest <c>temperature</c> the provider accepts; a lower value is raised to it (MiniMax rejects 0). Default: no limit.</summary>
+    public double? MinTemperature { get; init; }
+
+    /// <summary>Gets the highest <c>temperature</c> the provider accepts; a higher value is lowered to it. Default: no limit.</summary>
+    public double? MaxTemperature { get; init; }
+
     /// <summary>Gets the largest <c>n</c> (choices per request) the provider accepts. Default: 128.</summary>
     public int? MaxChoices { get; init; }
 
@@ -80,6 +86,20 @@ public sealed class ProviderQuirks
     /// <summary>Gets provider-specific usage counters to surface (for example <c>prompt_cache_hit_tokens</c>, <c>cost</c>). Default: none.</summary>
     public IReadOnlyList<string>? UsageFields { get; init; }
 
+    /// <summary>
+    /// Gets the <c>usage</c> field that counts cached prompt tokens where the provider does not report them under
+    /// <c>prompt_tokens_details.cached_tokens</c> (Moonshot's top-level <c>cached_tokens</c>); its value becomes
+    /// <see cref="Microsoft.Extensions.AI.UsageDetails.CachedInputTokenCount"/> when that is not already set. Default: none.
+    /// </summary>
+    public string? CachedInputTokensField { get; init; }
+
+    /// <summary>
+    /// Gets whether responses carry Azure-style <c>prompt_filter_results</c> / <c>content_filter_results</c>, which
+    /// <see cref="ContentFilterResultsChatClient"/> then surfaces in <c>AdditionalProperties</c>. Read from the provider's
+    /// own quirks. Default: false.
+    /// </summary>
+    public bool? ReportsContentFilterResults { get; init; }
+
     /// <summary>Gets whether the model accepts image content parts; <see langword="false"/> when it rejects them. Default: unknown (sent as given).</summary>
     public bool? SupportsImageInput { get; init; }
 
@@ -119,6 +139,8 @@ public sealed class ProviderQuirks
             RenamedParameters = overrides.RenamedParameters ?? RenamedParameters,
             MaxTokensParameter = overrides.MaxTokensParameter ?? MaxTokensParameter,
             MaxStopSequences = overrides.MaxStopSequences ?? MaxStopSequences,
+            MinTemperature = overrides.MinTemperature ?? MinTemperature,
+            MaxTemperature = overrides.MaxTemperature ?? MaxTemperature,
             MaxChoices = overrides.MaxChoices ?? MaxChoices,
             SystemRole = overrides.SystemRole ?? SystemRole,
             DeveloperRole = overrides.DeveloperRole ?? DeveloperRole,
@@ -138,6 +160,8 @@ public sealed class ProviderQuirks
             SupportsJsonModeWithTools = overrides.SupportsJsonModeWithTools ?? SupportsJsonModeWithTools,
             CitationFields = overrides.CitationFields ?? CitationFields,
             UsageFields = overrides.UsageFields ?? UsageFields,
+            CachedInputTokensField = overrides.CachedInputTokensField ?? CachedInputTokensField,
+            ReportsContentFilterResults = overrides.ReportsContentFilterResults ?? ReportsContentFilterResults,
             SupportsImageInput = overrides.SupportsImageInput ?? SupportsImageInput,
             SupportsResponsesApi = overrides.SupportsResponsesApi ?? SupportsResponsesApi,
             CumulativeStreamUsage = overrides.CumulativeStreamUsage ?? CumulativeStreamUsage,

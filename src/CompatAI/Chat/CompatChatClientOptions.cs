@@ -14,6 +14,16 @@ public sealed class CompatChatClientOptions
     /// <summary>Gets or sets the API key. When <see langword="null"/>, the profile's environment variable is read.</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>
+    /// Gets or sets a delegate that returns a bearer token for each request attempt, for providers that take tokens
+    /// rather than (or besides) keys: Microsoft Entra ID for Azure OpenAI / Foundry, Google access tokens for Vertex AI.
+    /// When set, it is used instead of <see cref="ApiKey"/> and sent as <c>Authorization: Bearer</c>; the delegate caches
+    /// and refreshes tokens (with Azure.Identity:
+    /// <c>async ct =&gt; (await credential.GetTokenAsync(new(["https://cognitiveservices.azure.com/.default"]), ct)).Token</c>).
+    /// Only the async chat methods can ask it.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? TokenProvider { get; set; }
+
     /// <summary>Gets or sets the default model id; when <see langword="null"/>, the profile's default model.</summary>
     public string? Model { get; set; }
 

@@ -350,7 +350,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(options);
         var connection = ProviderConnection.Open(
-            nameof(CompatChatClientOptions), options.Provider, options.Catalog, options.Endpoint, options.ApiKey, options.Headers, options.Timeout, options.Retry, options.HttpClient);
+            nameof(CompatChatClientOptions), options.Provider, options.Catalog, options.Endpoint, options.ApiKey, options.Headers, options.Timeout, options.Retry, options.HttpClient, options.TokenProvider);
         var profile = connection.Profile;
         var model = options.Model ?? profile.DefaultModel
             ?? throw new ArgumentException($"Provider '{profile.Name}' has no default model: set CompatChatClientOptions.Model.", nameof(options));

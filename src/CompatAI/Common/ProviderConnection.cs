@@ -39,7 +39,8 @@ internal sealed class ProviderConnection
         IEnumerable<KeyValuePair<string, string>> headers,
         TimeSpan? timeout,
         RetryOptions retry,
-        HttpClient? httpClient)
+        HttpClient? httpClient,
+        Func<CancellationToken, ValueTask<string>>? tokenProvider = null)
     {
         if (string.IsNullOrWhiteSpace(provider))
         {
@@ -62,7 +63,7 @@ internal sealed class ProviderConnection
             apiKey = Environment.GetEnvironmentVariable(variable);
         }
 
-        if (string.IsNullOrEmpty(apiKey) && profile.RequiresApiKey && profile.AuthStyle != ProviderAuthStyle.None)
+        if (tokenProvider is null && string.IsNullOrEmpty(apiKey) && profile.RequiresApiKey && profile.AuthStyle != ProviderAuthStyle.None)
         {
             throw new ArgumentException(
                 $"Provider '{profile.Name}' needs an API key: set {optionsName}.ApiKey{(profile.ApiKeyEnvironmentVariable is { } env ? $" or the {env} environment variable" : string.Empty)}.",
@@ -77,7 +78,10 @@ internal sealed class ProviderConnection
             httpClient);
 
         // With a key, the SDK's bearer policy sends it and the auth-style policy moves it where the provider wants it.
-        AuthenticationPolicy authentication = string.IsNullOrEmpty(apiKey) || profile.AuthStyle == ProviderAuthStyle.None
+        // A token provider (Entra ID, Google access tokens) wins over a key and sends a bearer token whatever the key style.
+        AuthenticationPolicy authentication = tokenProvider is not null
+            ? new TokenProviderAuthenticationPolicy(tokenProvider)
+            : string.IsNullOrEmpty(apiKey) || profile.AuthStyle == ProviderAuthStyle.None
             ? NoAuthenticationPolicy.Instance
             : ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(apiKey));
         return new ProviderConnection(profile, options.Endpoint!, options, authentication);

@@ -320,6 +320,7 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
         int editsBefore = context.RawEdits.Count + context.FieldCount;
         DropTyped(shaped, unsupported, renamed, context);
         ShapeMaxTokens(shaped, quirks, unsupported, context);
+        ShapeTemperature(shaped, quirks, context);
         ShapeStops(shaped, quirks, context);
         ShapeTools(shaped, quirks, unsupported, context);
         ShapeResponseFormat(shaped, quirks, context);
@@ -390,6 +391,25 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             context.RemoveField("max_completion_tokens");
             (o.W.AdditionalProperties ??= [])[field] = max;
             context.Change("max_completion_tokens", "renamed to " + field, lossy: false);
+        }
+    }
+
+    private static void ShapeTemperature(OptionsDraft o, ProviderQuirks quirks, Context context)
+    {
+        if (o.R.Temperature is not { } temperature)
+        {
+            return;
+        }
+
+        if (quirks.MinTemperature is { } min && temperature < min)
+        {
+            o.W.Temperature = (float)min;
+            context.Change("temperature", "raised to " + min.ToString(System.Globalization.CultureInfo.InvariantCulture), lossy: true);
+        }
+        else if (quirks.MaxTemperature is { } max && temperature > max)
+        {
+            o.W.Temperature = (float)max;
+            context.Change("temperature", "lowered to " + max.ToString(System.Globalization.CultureInfo.InvariantCulture), lossy: true);
         }
     }
 

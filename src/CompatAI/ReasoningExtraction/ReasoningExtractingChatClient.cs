@@ -52,7 +52,7 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var settings = SettingsFor(options);
-        var response = await base.GetResponseAsync(PrepareMessages(messages, settings), options, cancellationToken).ConfigureAwait(false);
+        var response = await base.GetResponseAsync(PrepareMessages(messages, settings, options), options, cancellationToken).ConfigureAwait(false);
         var completion = response.RawRepresentation as ChatCompletion;
         for (int i = 0; i < response.Messages.Count; i++)
         {
@@ -92,7 +92,7 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
         // Enumerated by hand so that text held back (while deciding whether untagged reasoning starts the stream) is
         // released before a failure surfaces: C# cannot yield inside a try with a catch clause.
         ExceptionDispatchInfo? failure = null;
-        var updates = base.GetStreamingResponseAsync(PrepareMessages(messages, settings), options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var updates = base.GetStreamingResponseAsync(PrepareMessages(messages, settings, options), options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
@@ -262,6 +262,11 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
             bool isMoney = name.Contains("cost", StringComparison.OrdinalIgnoreCase) && !name.EndsWith("ticks", StringComparison.OrdinalIgnoreCase);
             if (!isMoney && reader.TryGetInt64(out long count))
             {
+                if (name == settings.CachedInputTokensField && usage.CachedInputTokenCount is null or 0)
+                {
+                    usage.CachedInputTokenCount = count;
+                }
+
                 (usage.AdditionalCounts ??= [])[name] = count;
             }
             else if (reader.TryGetDouble(out double value))
@@ -273,13 +278,18 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
         return properties;
     }
 
-    private static IEnumerable<AIChatMessage> PrepareMessages(IEnumerable<AIChatMessage> messages, Settings settings) =>
+    private IEnumerable<AIChatMessage> PrepareMessages(IEnumerable<AIChatMessage> messages, Settings settings, ChatOptions? options) =>
         settings.Replay switch
         {
+            // Replay is a thinking-mode rule: a request that switches thinking off sends no reasoning back.
+            ReasoningReplay.Required when HasToolCallTurn(messages) && ThinkingSwitch.IsDisabled(options, this) => messages,
             ReasoningReplay.Required => ReasoningReplayWriter.Replay(messages, settings.ReplayField, settings.MissingReasoningPlaceholder),
             ReasoningReplay.Rejected => ReasoningReplayWriter.Strip(messages, settings.ReplayField),
             _ => messages,
         };
+
+    private static bool HasToolCallTurn(IEnumerable<AIChatMessage> messages) =>
+        messages.Any(static m => m.Role == ChatRole.Assistant && m.Contents.Any(static c => c is FunctionCallContent));
 
     /// <summary>The options resolved against one set of provider quirks, with JSON paths encoded once.</summary>
     internal sealed class Settings
@@ -302,6 +312,12 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
             var citationFields = options.CitationFields?.ToArray() ?? quirks.CitationFields?.ToArray() ?? (hasProfile ? [] : ReasoningExtractionOptions.DefaultCitationFields);
             CitationPaths = [.. citationFields.Select(f => RawJson.Path("$." + f))];
             UsageFields = options.UsageFields?.ToArray() ?? quirks.UsageFields?.ToArray() ?? (hasProfile ? [] : ReasoningExtractionOptions.DefaultUsageFields);
+            CachedInputTokensField = quirks.CachedInputTokensField;
+            if (CachedInputTokensField is { } cached && !UsageFields.Contains(cached, StringComparer.Ordinal))
+            {
+                UsageFields = [.. UsageFields, cached];
+            }
+
             UsagePaths = [.. UsageFields.Select(f => RawJson.Path("$." + f))];
         }
 
@@ -329,6 +345,9 @@ public sealed class ReasoningExtractingChatClient : DelegatingChatClient
         public byte[][] CitationPaths { get; }
 
         public string[] UsageFields { get; }
+
+        /// <summary>The usage field (also in <see cref="UsageFields"/>) whose count becomes <see cref="UsageDetails.CachedInputTokenCount"/> when that is unset.</summary>
+        public string? CachedInputTokensField { get; }
 
         public byte[][] UsagePaths { get; }
 

@@ -13,13 +13,21 @@ internal sealed class ProviderAuthStylePolicy(ProviderProfile profile) : Pipelin
 
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
-        Apply(message.Request);
+        if (!TokenProviderAuthenticationPolicy.Authenticated(message))
+        {
+            Apply(message.Request);
+        }
+
         ProcessNext(message, pipeline, currentIndex);
     }
 
     public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
-        Apply(message.Request);
+        if (!TokenProviderAuthenticationPolicy.Authenticated(message))
+        {
+            Apply(message.Request);
+        }
+
         return ProcessNextAsync(message, pipeline, currentIndex);
     }
 
@@ -28,7 +36,10 @@ internal sealed class ProviderAuthStylePolicy(ProviderProfile profile) : Pipelin
     {
         if (HeaderName(profile) is not { } header || !request.Headers.TryGetValue(header, out var value) || string.IsNullOrEmpty(value))
         {
-            return null;
+            // A token provider's bearer token stays in Authorization whatever the key style: redact that.
+            return request.Headers.TryGetValue("Authorization", out var bearer) && bearer is not null && bearer.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+                ? bearer[BearerPrefix.Length..]
+                : null;
         }
 
         return profile.AuthStyle == ProviderAuthStyle.Bearer && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..] : value;

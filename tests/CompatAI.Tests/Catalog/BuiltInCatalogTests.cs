@@ -13,6 +13,8 @@ public sealed class BuiltInCatalogTests
         "mistral", "cohere", "vllm", "gpustack", "llamacpp", "ollama", "lmstudio", "localai", "textgenwebui", "minimax",
         "dashscope", "qianfan", "zhipu", "moonshot", "cerebras", "sambanova", "nvidia", "huggingface", "cloudflare",
         "vercel", "venice", "synthetic", "opencode", "litellm", "anyscale", "custom",
+        "azure", "deepinfra", "baseten", "siliconflow", "siliconflow-cn", "novita", "github", "scaleway", "vertex",
+        "ollama-cloud", "minimax-cn", "dashscope-us", "zai-coding",
     ];
 
     private static IReadOnlyList<ProviderProfile> Profiles => ProviderCatalog.Default.Profiles;
@@ -227,7 +229,7 @@ public sealed class BuiltInCatalogTests
     [Fact]
     public void DashScope_forces_http11_and_no_other_provider_does()
     {
-        Assert.Equal(["dashscope"], Profiles.Where(p => p.ForceHttp11).Select(p => p.Name));
+        Assert.Equal(["dashscope", "dashscope-us"], Profiles.Where(p => p.ForceHttp11).Select(p => p.Name));
     }
 
     [Theory]
@@ -346,10 +348,12 @@ public sealed class BuiltInCatalogTests
         Assert.Equal("random_seed", mistral.RenamedParameters!["seed"]);
         Assert.Equal("any", mistral.ToolChoiceValues!["required"]);
         Assert.Equal(ToolCallIdFormat.Alphanumeric9, mistral.ToolCallIdFormat);
-        Assert.False(mistral.SupportsNamedToolChoice);
+        Assert.Null(mistral.SupportsNamedToolChoice);
 
-        var minimax = ProviderCatalog.Default.Get("minimax").GetQuirks("MiniMax-M2");
-        Assert.Equal(SystemRoleSupport.Unsupported, minimax.SystemRole);
+        var minimax = ProviderCatalog.Default.Get("minimax").GetQuirks("MiniMax-M2.7");
+        Assert.Equal(SystemRoleSupport.FirstOnly, minimax.SystemRole);
+        Assert.Equal(0.01, minimax.MinTemperature);
+        Assert.Equal(SystemRoleSupport.Unsupported, ProviderCatalog.Default.Get("minimax").GetQuirks("MiniMax-Text-01").SystemRole);
 
         var perplexity = ProviderCatalog.Default.Get("perplexity").GetQuirks("sonar");
         Assert.True(perplexity.RequiresAlternatingRoles);
@@ -363,8 +367,9 @@ public sealed class BuiltInCatalogTests
         Assert.Equal(ToolCallIdFormat.Alphanumeric9, ProviderCatalog.Default.Get("openrouter").GetQuirks("mistralai/mistral-large").ToolCallIdFormat);
 
         var xai = ProviderCatalog.Default.Get("grok").GetQuirks("grok-3");
-        Assert.Equal(["citations"], xai.CitationFields);
-        Assert.Equal(["cost_in_usd_ticks", "num_sources_used"], xai.UsageFields);
+        Assert.Empty(xai.CitationFields!);
+        Assert.Equal(["cost_in_usd_ticks"], xai.UsageFields);
+        Assert.Contains("search_parameters", xai.UnsupportedParameters!);
 
         Assert.Equal(ToolCallContentStyle.EmptyString, ProviderCatalog.Default.Get("ollama").GetQuirks("llama3.2").ToolCallContent);
         Assert.Equal(["reasoning", "reasoning_content"], ProviderCatalog.Default.Get("vllm").GetQuirks("any").ReasoningFields);
@@ -403,7 +408,7 @@ public sealed class BuiltInCatalogTests
     {
         var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Reference", "providers-README.md"));
         var rowNames = lines
-            .Select(l => Regex.Match(l, @"^\| `(?<name>[a-z0-9]+)` \|"))
+            .Select(l => Regex.Match(l, @"^\| `(?<name>[a-z0-9-]+)` \|"))
             .Where(m => m.Success)
             .Select(m => m.Groups["name"].Value);
         Assert.Equal(Profiles.Select(p => p.Name).Order(StringComparer.Ordinal), rowNames.Order(StringComparer.Ordinal));

@@ -32,7 +32,8 @@ public sealed class CompatQuirksChatClientBuilderExtensionsTests
         var inner = new FakeChatClient();
         var client = inner.AsBuilder().UseCompatQuirks("perplexity").Build();
 
-        var sanitizer = Assert.IsType<ParameterSanitizingChatClient>(client);
+        var lifecycle = Assert.IsType<ModelLifecycleChatClient>(client);
+        var sanitizer = Assert.IsType<ParameterSanitizingChatClient>(lifecycle.InnerClientForTests());
         var merge = Assert.IsType<SystemMergingChatClient>(sanitizer.InnerClientForTests());
         var reasoning = Assert.IsType<ReasoningExtractingChatClient>(merge.InnerClientForTests());
         Assert.Same(inner, reasoning.InnerClientForTests());
@@ -44,7 +45,7 @@ public sealed class CompatQuirksChatClientBuilderExtensionsTests
     {
         var inner = new FakeChatClient();
         var client = inner.AsBuilder().UseCompatQuirks("groq").Build();
-        var sanitizer = Assert.IsType<ParameterSanitizingChatClient>(client);
+        var sanitizer = Assert.IsType<ParameterSanitizingChatClient>(Assert.IsType<ModelLifecycleChatClient>(client).InnerClientForTests());
         Assert.IsType<ReasoningExtractingChatClient>(sanitizer.InnerClientForTests());
         Assert.False(CompatQuirksPipeline.NeedsSystemMerge(ProviderCatalog.Default.Get("groq")));
         Assert.True(CompatQuirksPipeline.NeedsSystemMerge(new ProviderProfile { Name = "x", ModelRules = [new ModelRule { ModelPattern = "o1", Quirks = new ProviderQuirks { SystemRole = SystemRoleSupport.Unsupported } }] }));
@@ -65,7 +66,7 @@ public sealed class CompatQuirksChatClientBuilderExtensionsTests
             .Build();
 
         var invoking = Assert.IsType<FunctionInvokingChatClient>(client);
-        Assert.IsType<ParameterSanitizingChatClient>(invoking.InnerClientForTests());
+        Assert.IsType<ParameterSanitizingChatClient>(Assert.IsType<ModelLifecycleChatClient>(invoking.InnerClientForTests()).InnerClientForTests());
         Assert.Equal("ollama", invoking.GetService<ChatClientMetadata>()?.ProviderName);
     }
 }

@@ -191,6 +191,42 @@ public sealed class RequestMappingTests
         Approvals.VerifyJson($"requests/{provider}", golden);
     }
 
+    /// <summary>Model rules change the wire: one golden file per (provider, model) whose rules the catalog corrects (issue 16).</summary>
+    public static TheoryData<string, string> ModelSpecificRequests() => new()
+    {
+        { "openai", "o3-mini" },
+        { "openai", "gpt-5.1" },
+        { "xai", "grok-4" },
+        { "xai", "grok-4.3" },
+        { "minimax", "MiniMax-M2.7" },
+        { "moonshot", "kimi-k3" },
+        { "deepseek", "deepseek-v4-flash" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ModelSpecificRequests))]
+    public async Task Request_for_a_model_with_its_own_rules_matches_its_golden_file(string provider, string model)
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        server.Enqueue(ScriptedResponse.Json(s_ok));
+        var profile = ProviderCatalog.Default.Get(provider);
+        using var client = CompatChatClient.Create(new CompatChatClientOptions
+        {
+            Provider = provider,
+            Endpoint = server.V1,
+            ApiKey = ClientFactory.TestKey,
+            Model = model,
+            Retry = new RetryOptions { MaxRetries = 0 },
+        });
+        var options = KitchenSinkOptions();
+        options.ModelId = null;
+
+        await client.GetResponseAsync(KitchenSinkConversation(), options);
+
+        var name = System.Text.RegularExpressions.Regex.Replace(model, "[^A-Za-z0-9.-]", "_");
+        Approvals.VerifyJson($"requests/{provider}@{name}", GoldenRequest.From(server.LastRequest, profile));
+    }
+
     private static string Text(JsonNode message) => message["content"] switch
     {
         JsonValue v => v.ToString(),

@@ -1,4 +1,5 @@
 using CompatAI;
+using CompatAI.Tests.Chat;
 using CompatAI.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -50,7 +51,7 @@ public sealed class CompatChatClientServiceCollectionExtensionsTests
         }, s => s.AddCompatChatClient("groq"));
 
         var client = provider.GetRequiredService<IChatClient>();
-        Assert.IsType<ParameterSanitizingChatClient>(client);
+        Assert.IsType<ParameterSanitizingChatClient>(Assert.IsType<ModelLifecycleChatClient>(client).InnerClientForTests());
         var metadata = Assert.IsType<ChatClientMetadata>(client.GetService(typeof(ChatClientMetadata)));
         Assert.Equal("groq", metadata.ProviderName);
         Assert.Equal("llama-3.3-70b-versatile", metadata.DefaultModelId);

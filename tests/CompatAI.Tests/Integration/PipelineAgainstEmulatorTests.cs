@@ -45,8 +45,21 @@ public sealed class PipelineAgainstEmulatorTests(EmulatorFixture fixture)
 
     [Fact]
     public Task MiniMax_system_prompt() =>
-        BareFailsPipelineSucceedsAsync("minimax", "MiniMax-M2", [new(ChatRole.System, "Be brief."), new(ChatRole.User, "hello")], null,
+        BareFailsPipelineSucceedsAsync("minimax", "MiniMax-Text-01", [new(ChatRole.System, "Be brief."), new(ChatRole.User, "hello")], null,
             r => Assert.Contains("hello", r.Text));
+
+    [Fact]
+    public Task MiniMax_M2_late_and_repeated_system_messages() =>
+        BareFailsPipelineSucceedsAsync("minimax", "MiniMax-M2.7", [new(ChatRole.System, "Be brief."), new(ChatRole.User, "hello"), new(ChatRole.System, "In English.")], null,
+            r => Assert.Contains("hello", r.Text));
+
+    [Fact]
+    public Task MiniMax_temperature_zero() =>
+        BareFailsPipelineSucceedsAsync("minimax", "MiniMax-M2.7", [new(ChatRole.User, "hello")], new ChatOptions { Temperature = 0 });
+
+    [Fact]
+    public Task OpenAI_reasoning_model_stop_sequences() =>
+        BareFailsPipelineSucceedsAsync("openai", "o3-mini", [new(ChatRole.User, "hi")], new ChatOptions { StopSequences = ["END"] });
 
     [Fact]
     public Task Perplexity_consecutive_user_messages() =>

@@ -86,7 +86,7 @@ public sealed class ContextWindowCheckingChatClientTests(EmulatorFixture fixture
     {
         Assert.Equal(128000, ProviderCatalog.Default.Get("openai").GetContextWindow("gpt-4o-mini"));
         Assert.Equal(128000, ProviderCatalog.Default.Get("deepseek").GetContextWindow("deepseek-chat"));
-        Assert.Equal(131072, ProviderCatalog.Default.Get("groq").GetContextWindow("llama-3.3-70b-versatile"));
+        Assert.Equal(131072, ProviderCatalog.Default.Get("groq").GetContextWindow("openai/gpt-oss-120b"));
         Assert.Null(ProviderCatalog.Default.Get("vllm").GetContextWindow("anything"));
     }
 }
