@@ -37,4 +37,32 @@ public sealed class StreamFidelityTests
         using var answer = JsonDocument.Parse(await json.Content.ReadAsStringAsync());
         Assert.Equal(1, answer.RootElement.GetProperty("created").GetInt64());
     }
+
+    [Fact]
+    public async Task A_cookie_set_by_the_upstream_does_not_ride_along_on_later_requests()
+    {
+        var answer = LoopbackUpstream.ChatAnswer("ok");
+        await using var upstream = await LoopbackUpstream.StartAsync(context =>
+        {
+            context.Response.Headers.SetCookie = "session=client-a; Path=/";
+            return answer(context);
+        });
+        await using var server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["CompatAI:Providers:acme:Provider"] = "openai",
+            ["CompatAI:Providers:acme:Endpoint"] = upstream.BaseAddress.ToString(),
+            ["CompatAI:Providers:acme:ApiKey"] = "sk-test",
+            ["CompatAI:Providers:acme:ListUpstreamModels"] = "false",
+        });
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await server.Http.PostAsync("v1/chat/completions", new StringContent(
+                """{"model":"acme/m","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(2, upstream.Requests.Count);
+        Assert.All(upstream.Requests, r => Assert.False(r.Headers.ContainsKey("cookie"), "a cookie reached the upstream"));
+    }
 }

@@ -11,7 +11,7 @@ N="${1:-20}"; MB="${2:-15}"; SETTLE="${3:-10}"; LATE="${4:-75}"
 UP_PORT="${UP_PORT:-18091}"; GW_PORT="${GW_PORT:-18082}"
 PUB="${PUB:-artifacts/bench/gateway}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-[ "${SKIP_PUBLISH:-0}" = 1 ] || dotnet publish -c Release src/CompatAI.Gateway/CompatAI.Gateway.csproj -o "$PUB" -v q -nologo >/dev/null
+[ "${SKIP_PUBLISH:-0}" = 1 ] || dotnet publish -c Release -r linux-x64 --self-contained false src/CompatAI.Gateway/CompatAI.Gateway.csproj -o "$PUB" -v q -nologo >/dev/null
 
 work=$(mktemp -d)
 pids=()

@@ -14,8 +14,8 @@ const chunk = (delta, finish) => 'data: ' + JSON.stringify({
   id: 'chatcmpl-mock', object: 'chat.completion.chunk', created, model: 'gpt-4o-mini',
   choices: [{ index: 0, delta, finish_reason: finish }],
 }) + '\n\n';
-const sse = chunk({ role: 'assistant', content: '' }, null) + chunk({ content: 'Hello' }, null)
-  + chunk({ content: ' from the mock.' }, null) + chunk({}, 'stop') + 'data: [DONE]\n\n';
+const sse = [chunk({ role: 'assistant', content: '' }, null), chunk({ content: 'Hello' }, null),
+  chunk({ content: ' from the mock.' }, null), chunk({}, 'stop'), 'data: [DONE]\n\n'];
 const models = JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created, owned_by: 'mock' }] });
 
 http.createServer({ keepAliveTimeout: 60000 }, (req, res) => {
@@ -31,7 +31,10 @@ http.createServer({ keepAliveTimeout: 60000 }, (req, res) => {
     if (req.method === 'GET' && req.url.endsWith('/models')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(models);
     } else if (/"stream"\s*:\s*true/.test(head + tail)) {
-      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(sse);
+      // Event by event, chunked, as providers stream.
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const event of sse) res.write(event);
+      res.end();
     } else {
       res.writeHead(200, { 'content-type': 'application/json' }).end(json);
     }
