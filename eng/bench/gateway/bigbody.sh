@@ -55,10 +55,10 @@ ok=$(cat "$work"/code.* | grep -c '^200$' || true)
 sleep "$SETTLE"
 AFTER=$(kb VmRSS)
 sleep $(( LATE > SETTLE ? LATE - SETTLE : 0 ))
-LATER=$(kb VmRSS)
+LATER=$(kb VmRSS); LATER_ANON=$(kb RssAnon); LATER_FILE=$(kb RssFile)
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo "requests: $N x $(( $(stat -c %s "$work/body.json") / 1000 )) kB, $ok answered 200, ${elapsed} s"
-echo "gateway RSS: idle $(mb "$IDLE") MB, warm $(mb "$WARM") MB, peak (VmHWM) $(mb "$PEAK") MB, after ${SETTLE} s $(mb "$AFTER") MB, after ${LATE} s $(mb "$LATER") MB"
+echo "gateway RSS: idle $(mb "$IDLE") MB, warm $(mb "$WARM") MB, peak (VmHWM) $(mb "$PEAK") MB, after ${SETTLE} s $(mb "$AFTER") MB, after ${LATE} s $(mb "$LATER") MB (anonymous $(mb "$LATER_ANON") MB, mapped files $(mb "$LATER_FILE") MB)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 # Diagnostics on the settled gateway, e.g. AFTER_CMD='dotnet-gcdump report -p $GW_PID'.
 [ -z "${AFTER_CMD:-}" ] || GW_PID=$GW bash -c "$AFTER_CMD"

@@ -13,18 +13,13 @@ internal sealed class RequestBodyBudget : IDisposable
 {
     private const long PermitBytes = 1024;
     private const long LargeBodyBytes = 1024 * 1024;
-
-    /// <summary>The shared array pool trims a buffer at a full collection once it has gone unused this long (60 s), plus a margin.</summary>
-    private static readonly TimeSpan PoolTrimDelay = TimeSpan.FromSeconds(65);
     private readonly ConcurrencyLimiter _limiter;
     private long _releasedSinceCollection;
     private long _inUse;
-    private readonly Timer _relief;
 
     public RequestBodyBudget(long maxBytes)
     {
         MaxBytes = maxBytes;
-        _relief = new Timer(static state => ((RequestBodyBudget)state!).Relieve(), this, Timeout.Infinite, Timeout.Infinite);
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = Permits(maxBytes),
@@ -68,29 +63,11 @@ internal sealed class RequestBodyBudget : IDisposable
         if (pending > 0 && (pending >= MaxBytes / 4 || inUse == 0) && Interlocked.CompareExchange(ref _releasedSinceCollection, 0, pending) == pending)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static _ => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true), null);
-
-            // The OpenAI SDK serializes a large message through buffers from the shared array pool (tens of MB for a 15 MB
-            // text), which the pool keeps until they have gone unused for a minute and a full collection trims them. A
-            // second pass after that minute lets the pool trim them and returns their memory; more large bodies re-arm it.
-            _relief.Change(PoolTrimDelay, Timeout.InfiniteTimeSpan);
         }
-    }
-
-    private void Relieve()
-    {
-        if (Interlocked.Read(ref _inUse) != 0)
-        {
-            return;
-        }
-
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     public void Dispose()
     {
-        _relief.Dispose();
         _limiter.Dispose();
     }
 
