@@ -47,6 +47,25 @@ public sealed class LargeBodyTests
     }
 
     [Fact]
+    public async Task A_chunked_body_that_grows_past_its_first_reservation_is_served_whole()
+    {
+        var client = new ScriptedChatClient();
+        await using var server = await GatewayServer.StartAsync(configure: g => g.AddChatClient("big", client));
+        var user = LargeText('c');
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = "big/m", messages = new object[] { new { role = "user", content = user } } }));
+        Assert.True(bytes.Length > 1024 * 1024);
+
+        // No Content-Length: HttpClient sends a body it cannot measure chunked.
+        using var content = new StreamContent(new UnmeasuredStream(bytes));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await server.Http.PostAsync("v1/chat/completions", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(content.Headers.ContentLength);
+        Assert.Equal(user, Assert.Single(client.Calls).Messages[0].Text);
+    }
+
+    [Fact]
     public async Task A_large_string_inside_a_tool_schema_is_kept_as_sent()
     {
         var client = new ScriptedChatClient();
@@ -165,5 +184,11 @@ public sealed class LargeBodyTests
         }));
         Assert.Contains("CompatAI:Gateway:Limits:MaxBufferedRequestBodyBytes", error.Message, StringComparison.Ordinal);
         Assert.Contains("MaxRequestBodyBytes", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A readable stream that does not know its length.</summary>
+    private sealed class UnmeasuredStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 }
