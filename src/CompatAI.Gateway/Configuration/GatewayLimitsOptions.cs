@@ -32,6 +32,16 @@ public sealed class GatewayLimitsOptions
     /// </summary>
     public double MinRequestBodyBytesPerSecond { get; set; } = 240;
 
+    /// <summary>
+    /// Gets or sets the most request-body bytes the gateway holds at once, across all requests. A request reserves its
+    /// body's size (its <c>Content-Length</c>; a chunked body 1 MiB, then the whole <c>MaxRequestBodyBytes</c> once it
+    /// grows past that) before reading it and keeps it until its response is complete; requests that do not fit wait,
+    /// within <see cref="RequestBodyTimeout"/>, and then get <c>429</c> with <c>Retry-After</c>. Each buffered byte costs
+    /// about four in memory (the bytes, the UTF-16 message text, the upstream request), so this bounds the gateway's
+    /// memory under large requests. It must be at least <c>CompatAI:Gateway:MaxRequestBodyBytes</c>. Default: 32 MiB.
+    /// </summary>
+    public long MaxBufferedRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
+
     /// <summary>Gets or sets the most open client connections (Kestrel's <c>MaxConcurrentConnections</c>). Default: 1024.</summary>
     public long MaxConnections { get; set; } = 1024;
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
@@ -62,26 +61,17 @@ internal sealed class ChatCompletionsEndpoint
 
         ParsedChatRequest parsed;
         RouteMatch route;
+        BufferedRequestBody? body;
         try
         {
-            var body = await GatewayHttp.ReadBodyAsync(http.Request, _runtime.Options.MaxRequestBodyBytes, http.RequestAborted, _runtime.Options.Limits.RequestBodyTimeout).ConfigureAwait(false);
-            if (body is not { } b)
+            var limits = _runtime.Options.Limits;
+            body = await GatewayHttp.ReadBodyAsync(http.Request, _runtime.Options.MaxRequestBodyBytes, _runtime.BodyBudget, limits.RetryAfter, http.RequestAborted, limits.RequestBodyTimeout).ConfigureAwait(false);
+            if (body is null)
             {
                 await RejectAsync(http, new GatewayError(413, "invalid_request_error",
                     $"The request body is larger than the gateway's limit of {_runtime.Options.MaxRequestBodyBytes} bytes (CompatAI:Gateway:MaxRequestBodyBytes).", null, "request_too_large")).ConfigureAwait(false);
                 return;
             }
-
-            try
-            {
-                parsed = ChatRequestParser.Parse(b.Buffer.AsMemory(0, b.Length));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(b.Buffer);
-            }
-
-            route = _runtime.Router.Resolve(parsed.Model);
         }
         catch (RequestValidationException ex)
         {
@@ -96,6 +86,27 @@ internal sealed class ChatCompletionsEndpoint
         {
             // Kestrel's own complaints about the body (truncated, too large) still get an OpenAI-shaped answer.
             await RejectAsync(http, new GatewayError(ex.StatusCode, "invalid_request_error", "The request body could not be read: " + ex.Message, null, ex.StatusCode == 413 ? "request_too_large" : "invalid_body")).ConfigureAwait(false);
+            return;
+        }
+
+        // The body's reservation in the budget lasts until the response is complete; its bytes only until parsed.
+        using var reservation = body;
+        try
+        {
+            try
+            {
+                parsed = ChatRequestParser.Parse(body.Bytes);
+            }
+            finally
+            {
+                body.ReleaseBytes();
+            }
+
+            route = _runtime.Router.Resolve(parsed.Model);
+        }
+        catch (RequestValidationException ex)
+        {
+            await RejectAsync(http, ex.Error).ConfigureAwait(false);
             return;
         }
 

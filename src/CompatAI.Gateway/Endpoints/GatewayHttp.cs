@@ -57,35 +57,80 @@ internal static class GatewayHttp
                (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>Bodies up to this size are read into pooled buffers; larger ones into an array of their exact size, which the GC reclaims once parsed (a pool would keep it).</summary>
+    internal const int PooledBodyBytes = 1024 * 1024;
+
     /// <summary>
-    /// Reads the body into a pooled buffer; <see langword="null"/> when it exceeds <paramref name="limit"/>. With a
-    /// <paramref name="deadline"/>, a client that has not sent the whole body in time gets a <c>408</c>
+    /// Reserves the body's size in <paramref name="budget"/>, then reads the body; <see langword="null"/> when it exceeds
+    /// <paramref name="limit"/>. With a <paramref name="deadline"/> (covering the wait and the read), a client that has not
+    /// sent the whole body in time gets a <c>408</c>, and a body that found no room in the budget in time a <c>429</c>
     /// (<see cref="RequestValidationException"/>).
     /// </summary>
-    public static async Task<(byte[] Buffer, int Length)?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken, TimeSpan? deadline = null)
+    public static async Task<BufferedRequestBody?> ReadBodyAsync(HttpRequest request, int limit, RequestBodyBudget budget, TimeSpan retryAfter, CancellationToken cancellationToken, TimeSpan? deadline = null)
     {
         if (request.ContentLength is { } declared && declared > limit)
         {
             return null;
         }
 
+        using var deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (deadline is { } timeout)
         {
-            using var deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadlineCts.CancelAfter(timeout);
-            try
-            {
-                return await ReadBodyAsync(request, limit, deadlineCts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (deadlineCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                throw new RequestValidationException(new GatewayError(408, "invalid_request_error",
-                    $"The request body did not arrive within {timeout.TotalSeconds:0.#} s (CompatAI:Gateway:Limits:RequestBodyTimeout).", null, "request_timeout"));
-            }
         }
 
-        var size = request.ContentLength is { } known ? (int)Math.Max(known, 1) : 16 * 1024;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(size, limit) + 1);
+        var token = deadlineCts.Token;
+        IDisposable? lease = null;
+        var waiting = true;
+        try
+        {
+            // A chunked body reserves 1 MiB, and the whole limit once it grows past that (giving the first reservation
+            // back before waiting, so that two growing bodies never wait for each other).
+            var reserved = request.ContentLength ?? Math.Min(limit, PooledBodyBytes);
+            lease = await budget.AcquireAsync(reserved, token).ConfigureAwait(false);
+            waiting = false;
+            var (buffer, length, pooled) = await ReadAsync(request, limit, request.ContentLength, token, async () =>
+            {
+                lease.Dispose();
+                waiting = true;
+                lease = await budget.AcquireAsync(limit, token).ConfigureAwait(false);
+                waiting = false;
+            }).ConfigureAwait(false);
+            if (buffer is null)
+            {
+                lease.Dispose();
+                return null;
+            }
+
+            return new BufferedRequestBody(buffer, length, pooled, lease);
+        }
+        catch (OperationCanceledException) when (deadlineCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            lease?.Dispose();
+            if (waiting)
+            {
+                var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+                throw new RequestValidationException(new GatewayError(429, "rate_limit_error",
+                    $"The gateway is holding its limit of {budget.MaxBytes} bytes of request bodies (CompatAI:Gateway:Limits:MaxBufferedRequestBodyBytes) and this body found no room within {deadline!.Value.TotalSeconds:0.#} s; retry after {seconds} s.",
+                    null, "gateway_busy") { RetryAfter = TimeSpan.FromSeconds(seconds) });
+            }
+
+            throw new RequestValidationException(new GatewayError(408, "invalid_request_error",
+                $"The request body did not arrive within {deadline!.Value.TotalSeconds:0.#} s (CompatAI:Gateway:Limits:RequestBodyTimeout).", null, "request_timeout"));
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<(byte[]? Buffer, int Length, bool Pooled)> ReadAsync(HttpRequest request, int limit, long? declared, CancellationToken cancellationToken, Func<Task> growingPastPool)
+    {
+        // A known length gets a buffer one byte larger, so that the read that returns 0 needs no growth.
+        var size = declared is { } known ? (int)Math.Min(known + 1, limit + 1L) : 16 * 1024;
+        var pooled = size <= PooledBodyBytes;
+        var buffer = pooled ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
         var length = 0;
         try
         {
@@ -95,14 +140,22 @@ internal static class GatewayHttp
                 {
                     if (length > limit)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        return null;
+                        Return(buffer, pooled);
+                        return (null, 0, false);
                     }
 
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    var next = Math.Min(buffer.Length * 2, limit + 1);
+                    var grownPooled = next <= PooledBodyBytes;
+                    if (pooled && !grownPooled)
+                    {
+                        await growingPastPool().ConfigureAwait(false);
+                    }
+
+                    var bigger = grownPooled ? ArrayPool<byte>.Shared.Rent(next) : GC.AllocateUninitializedArray<byte>(next);
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer, pooled);
                     buffer = bigger;
+                    pooled = grownPooled;
                 }
 
                 var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
@@ -114,18 +167,26 @@ internal static class GatewayHttp
                 length += read;
                 if (length > limit)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    return null;
+                    Return(buffer, pooled);
+                    return (null, 0, false);
                 }
             }
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer, pooled);
             throw;
         }
 
-        return (buffer, length);
+        return (buffer, length, pooled);
+    }
+
+    private static void Return(byte[] buffer, bool pooled)
+    {
+        if (pooled)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static Task WriteErrorAsync(HttpContext context, GatewayError error)

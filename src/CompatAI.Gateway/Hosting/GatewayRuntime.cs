@@ -36,6 +36,8 @@ internal sealed class GatewayRuntime : IDisposable
         ValidateOptions(Options);
         _keyHashes = [.. Options.Keys.Where(k => !string.IsNullOrEmpty(k)).Select(Hash)];
         HeaderFilter = new InboundHeaderFilter(Options.ForwardHeaders);
+        BodyBudget = new RequestBodyBudget(Options.Limits.MaxBufferedRequestBodyBytes);
+        _owned.Add(BodyBudget);
 
         // The library's schema, read as AddCompatChatClient reads it: CompatAI:Providers, CompatAI:Profiles,
         // CompatAI:Fallback and CompatAI:FallbackOptions. Only CompatAI:Gateway and a provider's Models /
@@ -128,6 +130,9 @@ internal sealed class GatewayRuntime : IDisposable
 
     public InboundHeaderFilter HeaderFilter { get; }
 
+    /// <summary>Gets the bound on request-body bytes held at once.</summary>
+    public RequestBodyBudget BodyBudget { get; }
+
     public bool RequiresKey => _keyHashes.Length > 0;
 
     public bool IsValidKey(string? key)
@@ -173,6 +178,11 @@ internal sealed class GatewayRuntime : IDisposable
         }
 
         options.Limits.Validate();
+        if (options.Limits.MaxBufferedRequestBodyBytes < options.MaxRequestBodyBytes)
+        {
+            throw new InvalidOperationException(
+                $"CompatAI:Gateway:Limits:MaxBufferedRequestBodyBytes is {options.Limits.MaxBufferedRequestBodyBytes}; it must be at least CompatAI:Gateway:MaxRequestBodyBytes ({options.MaxRequestBodyBytes}), or the largest accepted body could never be read.");
+        }
     }
 
     private static void ValidateEntry(IProviderClientFactory factory, string name, CompatChatClientOptions options)

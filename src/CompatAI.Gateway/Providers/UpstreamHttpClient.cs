@@ -22,6 +22,9 @@ internal sealed class UpstreamHttpClient : IDisposable
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = System.Net.DecompressionMethods.All,
+            // One pooled client serves every gateway client: a cookie one upstream answer sets must not ride along on
+            // other clients' requests (and the cookie container's per-request work is saved).
+            UseCookies = false,
             // .NET writes traceparent/tracestate/baggage from Activity.Current (the gateway's request activity, a child
             // of the client's trace) on every outgoing request; only an explicit opt-in lets that reach providers.
             ActivityHeadersPropagator = options.Value.PropagateTraceContext

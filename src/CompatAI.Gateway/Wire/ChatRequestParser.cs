@@ -19,6 +19,44 @@ internal static partial class ChatRequestParser
 
     public static ParsedChatRequest Parse(ReadOnlyMemory<byte> body)
     {
+        // JsonDocument rents a buffer about the size of the whole body from the shared array pool, and the pool keeps it:
+        // after a few large requests, hundreds of megabytes stay resident. Large string values are therefore decoded
+        // straight from the bytes first and JsonDocument only sees the small remainder (LargeStrings).
+        if (body.Length >= LargeStrings.BodyThreshold && LargeStrings.TryExtract(body.Span) is { } extracted)
+        {
+            t_largeStrings = extracted.Strings;
+            try
+            {
+                var parsed = ParseDocument(extracted.Compact);
+                if (extracted.Strings.AllResolved)
+                {
+                    return parsed;
+                }
+            }
+            finally
+            {
+                t_largeStrings = null;
+            }
+
+            // A large string sat where the parser keeps raw JSON (a tool's schema): parse the body as it is.
+        }
+
+        return ParseDocument(body);
+    }
+
+    /// <summary>The large strings taken out of the body being parsed on this thread, if any.</summary>
+    [ThreadStatic]
+    private static LargeStrings? t_largeStrings;
+
+    /// <summary>The text of a JSON string, including one that <see cref="LargeStrings"/> took out of the document.</summary>
+    private static string Text(JsonElement value)
+    {
+        var text = value.GetString()!;
+        return t_largeStrings is { } large ? large.Resolve(text) : text;
+    }
+
+    private static ParsedChatRequest ParseDocument(ReadOnlyMemory<byte> body)
+    {
         JsonDocument document;
         try
         {
@@ -522,7 +560,7 @@ internal static partial class ChatRequestParser
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            return [new TextContent(content.GetString())];
+            return [new TextContent(Text(content))];
         }
 
         if (content.ValueKind != JsonValueKind.Array)
@@ -640,7 +678,7 @@ internal static partial class ChatRequestParser
                 throw RequestValidationException.Invalid(path, $"'{path}' must be an object like {{\"type\":\"function\",\"function\":{{...}}}}, not {Describe(tool)}.");
             }
 
-            if (!tool.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "function")
+            if (!tool.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || Text(type) != "function")
             {
                 throw RequestValidationException.Invalid(path + ".type", $"'{path}.type' must be 'function'; other tool types are not supported.");
             }
@@ -692,7 +730,7 @@ internal static partial class ChatRequestParser
         var hasTools = tools is { Count: > 0 };
         if (value.ValueKind == JsonValueKind.String)
         {
-            var mode = value.GetString();
+            var mode = Text(value);
             switch (mode)
             {
                 case "none":
@@ -713,7 +751,7 @@ internal static partial class ChatRequestParser
             throw RequestValidationException.Invalid("tool_choice", $"'tool_choice' must be a string or an object, not {Describe(value)}.");
         }
 
-        if (!value.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "function")
+        if (!value.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || Text(type) != "function")
         {
             throw RequestValidationException.Invalid("tool_choice.type", "'tool_choice.type' must be 'function'.");
         }
@@ -826,7 +864,7 @@ internal static partial class ChatRequestParser
 
         foreach (var item in value.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || item.GetString() != "text")
+            if (item.ValueKind != JsonValueKind.String || Text(item) != "text")
             {
                 throw RequestValidationException.Invalid("modalities", "Only the 'text' modality is supported by the gateway.");
             }
@@ -840,7 +878,7 @@ internal static partial class ChatRequestParser
             case JsonValueKind.Null:
                 return null;
             case JsonValueKind.String:
-                return [value.GetString()!];
+                return [Text(value)];
             case JsonValueKind.Array:
                 var stops = new List<string>();
                 var i = 0;
@@ -863,7 +901,7 @@ internal static partial class ChatRequestParser
 
     private static string RequireString(JsonElement value, string param) =>
         value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
+            ? Text(value)
             : throw RequestValidationException.Invalid(param, $"'{param}' must be a string, not {Describe(value)}.");
 
     private static string RequireNonEmptyString(JsonElement parent, string name, string parentPath)

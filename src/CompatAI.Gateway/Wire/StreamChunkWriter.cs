@@ -8,7 +8,7 @@ internal sealed class StreamChunkWriter
 {
     private readonly string _model;
     private readonly bool _includeUsage;
-    private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private long? _created;
     private string? _id;
     private bool _roleSent;
     private bool _finishSent;
@@ -26,6 +26,9 @@ internal sealed class StreamChunkWriter
     public string? Write(ChatResponseUpdate update)
     {
         _id ??= update.ResponseId ?? ResponseMapper.NewId();
+        // Every chunk carries the upstream's own 'created' (its first chunk's), as the JSON answer does; the gateway's
+        // clock only when the upstream gave none.
+        _created ??= update.CreatedAt?.ToUnixTimeSeconds() ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string? text = null;
         string? reasoning = null;
         List<ToolCallDto>? toolCalls = null;
@@ -83,7 +86,7 @@ internal sealed class StreamChunkWriter
             var chunk = new ChunkDto
             {
                 Id = _id ?? ResponseMapper.NewId(),
-                Created = _created,
+                Created = _created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
                 Model = _model,
                 Choices = [],
                 Usage = ResponseMapper.ToUsage(_usage) ?? new UsageDto(),
@@ -108,7 +111,7 @@ internal sealed class StreamChunkWriter
         var chunk = new ChunkDto
         {
             Id = _id ?? ResponseMapper.NewId(),
-            Created = _created,
+            Created = _created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             Model = _model,
             Choices = [new ChunkChoiceDto { Index = 0, Delta = delta, FinishReason = finish }],
         };
