@@ -43,8 +43,9 @@ public static class CompatGatewayManagementEndpointRouteBuilderExtensions
 
         if (handlers.Options.EnableDashboard)
         {
-            root.MapGet("/dashboard", (HttpContext http) => Results.Redirect(http.Request.PathBase + http.Request.Path + "/")).ExcludeFromDescription();
-            root.MapGet("/dashboard/", (HttpContext http) => DashboardFiles.ServeAsync(http, "index.html")).ExcludeFromDescription();
+            // Routing ignores a trailing slash, so one route serves both: '/dashboard' is redirected to '/dashboard/' so that
+            // the page's relative links (its files, '../v1/...') resolve under any prefix.
+            root.MapGet("/dashboard", (HttpContext http) => DashboardFiles.ServePageAsync(http)).ExcludeFromDescription();
             root.MapGet("/dashboard/{file}", (HttpContext http, string file) => DashboardFiles.ServeAsync(http, file)).ExcludeFromDescription();
         }
 

@@ -13,6 +13,18 @@ internal static class DashboardFiles
 
     public static IReadOnlyCollection<string> Names => s_files.Value.Keys;
 
+    /// <summary>Serves the page at <c>/dashboard/</c>, and redirects <c>/dashboard</c> there.</summary>
+    public static Task ServePageAsync(HttpContext http)
+    {
+        if (http.Request.Path.Value?.EndsWith('/') == true)
+        {
+            return ServeAsync(http, "index.html");
+        }
+
+        http.Response.Redirect(http.Request.PathBase + http.Request.Path + "/");
+        return Task.CompletedTask;
+    }
+
     public static async Task ServeAsync(HttpContext http, string name)
     {
         if (!s_files.Value.TryGetValue(name, out var file))

@@ -78,10 +78,10 @@ internal sealed class ObservedProviderHealth : IProviderHealthSource
         {
             if (_breakDuration is { } pause && openedAt is { } opened && now >= opened + pause)
             {
-                return new(ProviderHealthSnapshot.Degraded, "half_open", $"circuit breaker opened at {opened:O}; its break is over, so the next request probes the provider", lastSuccess, lastFailure, null);
+                return new(ProviderHealthSnapshot.Degraded, "half_open", $"circuit breaker opened at {opened:HH:mm:ss} UTC; its break is over, so the next request probes the provider", lastSuccess, lastFailure, null);
             }
 
-            return new(ProviderHealthSnapshot.Unhealthy, breaker, $"circuit breaker open since {openedAt:O} after repeated failures (last: {lastKind ?? "unknown"}); fallback chains skip it", lastSuccess, lastFailure, null);
+            return new(ProviderHealthSnapshot.Unhealthy, breaker, $"circuit breaker open since {openedAt:HH:mm:ss} UTC after repeated failures (last: {lastKind ?? "unknown"}); fallback chains skip it", lastSuccess, lastFailure, null);
         }
 
         var minute = _stats.Window(4, provider);

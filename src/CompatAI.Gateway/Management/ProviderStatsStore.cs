@@ -30,14 +30,17 @@ internal sealed class ProviderStatsStore
     public void RecordAttempt(string provider, string model, string outcome) =>
         Update(provider, model, b =>
         {
+            // A skipped attempt (circuit open) never reached the provider: counted apart, not as an attempt.
+            if (outcome == GatewayMetrics.CircuitOpen)
+            {
+                b.Skipped++;
+                return;
+            }
+
             b.Attempts++;
             if (outcome == GatewayMetrics.Success)
             {
                 b.Successes++;
-            }
-            else if (outcome == GatewayMetrics.CircuitOpen)
-            {
-                b.Skipped++;
             }
             else
             {
