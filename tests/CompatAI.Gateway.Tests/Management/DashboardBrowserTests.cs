@@ -20,7 +20,7 @@ public sealed class DashboardBrowserTests
         var chromium = FindChromium();
         await NodePackages.EnsureInstalledAsync();
         var artifacts = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(NodePackages.Folder)))!, "artifacts");
-        await using var setup = await ManagementSetup.StartAsync();
+        await using var setup = await ManagementSetup.StartAsync(new Dictionary<string, string?> { ["CompatAI:Gateway:Management:MonthlyBudgets:beta"] = "0.001" });
 
         var start = new ProcessStartInfo(NodePackages.Node, [Path.Combine(NodePackages.Folder, "dashboard-test.mjs"), setup.Server.BaseAddress.ToString(), chromium, artifacts, "alpha,beta"])
         {
@@ -90,6 +90,8 @@ public sealed class DashboardBrowserTests
             Assert.Equal("100.0 %", beta.GetProperty("successRate").GetString());
             Assert.EndsWith(" USD", beta.GetProperty("cost").GetString(), StringComparison.Ordinal);
             Assert.Equal("beta", final.GetProperty("currentChoice").GetString());
+            Assert.StartsWith("beta (month): 0.0000", Assert.Single(final.GetProperty("budgets").EnumerateArray()).GetString(), StringComparison.Ordinal);
+            Assert.Contains(" USD of 0.001000 USD (", final.GetProperty("budgets")[0].GetString(), StringComparison.Ordinal);
             Assert.Contains(final.GetProperty("decisions").EnumerateArray(), d => d.GetString()!.Contains("alpha: circuit_open", StringComparison.Ordinal));
             Assert.False(final.GetProperty("phoneOverflowX").GetBoolean(), "the page scrolls sideways at phone width");
             Assert.NotEqual("rgb(246, 247, 249)", final.GetProperty("darkBackground").GetString());

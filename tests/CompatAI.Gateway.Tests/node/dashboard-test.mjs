@@ -35,6 +35,7 @@ try {
     out.decisions = [...document.querySelectorAll('[data-field="decision"]')].map((d) => d.textContent);
     out.charts = document.querySelectorAll(".chart canvas").length;
     out.status = document.getElementById("status").textContent;
+    out.budgets = [...document.querySelectorAll('[data-field="budget"]')].map((b) => b.textContent);
     out.overflowX = document.documentElement.scrollWidth > window.innerWidth;
     return out;
   }, providers);
@@ -65,7 +66,7 @@ try {
   }
 
   if (process.exitCode !== 1) {
-    await page.screenshot({ path: join(artifacts, "dashboard-1280.png") });
+    await page.screenshot({ path: join(artifacts, "dashboard-1280.png"), fullPage: true });
     const wide = await read();
     await page.setViewportSize({ width: 390, height: 844 });
     const before = wide.updates;

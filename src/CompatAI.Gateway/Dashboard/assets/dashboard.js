@@ -17,10 +17,11 @@
     ms: (v) => (v == null ? "– ms" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`),
     tok: (n) => `${fmt.int(n)} tok`,
     tps: (v) => (v == null ? "– tok/s" : `${v.toFixed(1)} tok/s`),
+    amount: (amount, cur) => `${amount === 0 ? "0" : amount < 0.01 ? amount.toFixed(6) : amount.toFixed(4)} ${cur}`,
     money: (costs) => {
       const entries = Object.entries(costs ?? {});
       if (entries.length === 0) return "0 USD";
-      return entries.map(([cur, amount]) => `${amount < 0.01 ? amount.toFixed(6) : amount.toFixed(4)} ${cur}`).join(" + ");
+      return entries.map(([cur, amount]) => fmt.amount(amount, cur)).join(" + ");
     },
     time: (iso) => new Date(iso).toLocaleTimeString("en-GB", { hour12: false }),
   };
@@ -155,16 +156,16 @@
       byModel.set(k, acc);
     }
     const rows = [...byModel.entries()].map(([k, a]) => el("tr", { "data-series": k },
-      el("td", {}, k), el("td", {}, fmt.req(a.requests)), el("td", {}, `${fmt.tok(a.input)} / ${fmt.tok(a.output)}`),
+      el("td", {}, k, el("span", { class: "reason" }, `${fmt.req(a.requests)} served`)), el("td", {}, `${fmt.tok(a.input)} / ${fmt.tok(a.output)}`),
       el("td", {}, fmt.money(a.day)), el("td", { "data-field": "cost-month" }, fmt.money(a.month))));
-    $("costs").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colSpan: 5, class: "muted" }, "Nothing served this month yet."))]));
+    $("costs").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colSpan: 4, class: "muted" }, "Nothing served this month yet."))]));
 
     $("budgets").replaceChildren(...(analytics.budgets.length === 0
       ? [el("p", { class: "muted" }, "No budgets configured (CompatAI:Gateway:Management:MonthlyBudgets). Cost shows when responses carry one (provider-reported, or the library's cost tracking).")]
       : analytics.budgets.map((b) => {
         const used = b.limit > 0 ? b.spent / b.limit : 1;
         return el("div", { "data-budget": b.name },
-          el("p", {}, `${b.scope} (${b.window}): ${b.spent.toFixed(4)} ${b.currency} of ${b.limit.toFixed(2)} ${b.currency} (${(used * 100).toFixed(1)} %)`),
+          el("p", { "data-field": "budget" }, `${b.scope} (${b.window}): ${fmt.amount(b.spent, b.currency)} of ${fmt.amount(b.limit, b.currency)} (${(used * 100).toFixed(1)} %)`),
           el("div", { class: `bar${used > 1 ? " over" : ""}` }, el("span", { style: `width:${Math.min(100, used * 100).toFixed(1)}%` })));
       })));
     $("ensembles").textContent = analytics.ensembles.note;
