@@ -26,6 +26,27 @@ internal sealed class GatewayObservation
     /// <summary>The response key a provider-reported cost (OpenRouter's <c>usage.cost</c>) lands under, in US dollars.</summary>
     public const string ReportedCostKey = "cost";
 
+    /// <summary>The response key the library's router (<c>RouterChatClient</c>) names its strategy under.</summary>
+    public const string RouteStrategyKey = "compatai.route.strategy";
+
+    /// <summary>The response key naming the router candidate that served.</summary>
+    public const string RouteCandidateKey = "compatai.route.candidate";
+
+    /// <summary>The response key holding the serving candidate's score.</summary>
+    public const string RouteScoreKey = "compatai.route.score";
+
+    /// <summary>The response key holding the serving candidate's rank (1 for the first choice).</summary>
+    public const string RouteRankKey = "compatai.route.rank";
+
+    /// <summary>The response key the library's <c>EnsembleChatClient</c> names its mode under.</summary>
+    public const string EnsembleModeKey = "compatai.ensemble.mode";
+
+    /// <summary>The response key naming the ensemble member whose answer is the response.</summary>
+    public const string EnsembleWinnerKey = "compatai.ensemble.winner";
+
+    /// <summary>The response key holding every ensemble member's outcome (a list).</summary>
+    public const string EnsembleMembersKey = "compatai.ensemble.members";
+
     public const string AnonymousClient = "anonymous";
     public const string DefaultModel = "(default)";
 
@@ -134,6 +155,39 @@ internal sealed class GatewayObservation
             Metrics.Duration.Record(s, p, mo, o);
         }
     }
+
+    /// <summary>
+    /// Records the decision a provider's own pipeline reports on its response: a router's strategy, candidate, score and
+    /// rank, or an ensemble's mode, winner and member count (the library's <c>RouterChatClient</c> and
+    /// <c>EnsembleChatClient</c> tags, read by key so that any pipeline that sets them is shown).
+    /// </summary>
+    public void NotePipelineDecision(string provider, string requestId, AdditionalPropertiesDictionary? properties, double seconds)
+    {
+        if (properties is null)
+        {
+            return;
+        }
+
+        if (properties.TryGetValue(RouteStrategyKey, out var strategy) && strategy is not null)
+        {
+            var candidate = properties.TryGetValue(RouteCandidateKey, out var c) ? c?.ToString() : null;
+            var score = properties.TryGetValue(RouteScoreKey, out var sc) ? AsDouble(sc) : null;
+            var rank = properties.TryGetValue(RouteRankKey, out var r) ? AsDouble(r) : null;
+            var reason = $"{strategy} strategy chose {candidate ?? "a candidate"}" +
+                (rank is { } n ? $" (rank {n.ToString(CultureInfo.InvariantCulture)}" + (score is { } v ? $", score {v.ToString("0.####", CultureInfo.InvariantCulture)})" : ")") : "");
+            Decisions.Record(new RoutingDecision(Time.GetUtcNow(), requestId, provider, "router: " + strategy, candidate, [], reason, seconds * 1000));
+        }
+
+        if (properties.TryGetValue(EnsembleModeKey, out var mode) && mode is not null)
+        {
+            var winner = properties.TryGetValue(EnsembleWinnerKey, out var w) ? w?.ToString() : null;
+            var members = properties.TryGetValue(EnsembleMembersKey, out var m) && m is System.Collections.ICollection list ? list.Count : (int?)null;
+            Ensembles.Record(new EnsembleOutcome(Time.GetUtcNow(), requestId, provider, mode.ToString()!, winner, members, seconds * 1000));
+        }
+    }
+
+    /// <summary>Gets the last ensemble outcomes reported by providers' pipelines.</summary>
+    public EnsembleLog Ensembles { get; } = new(50);
 
     public static string OutcomeOf(Exception ex) => ex switch
     {

@@ -88,8 +88,8 @@ internal sealed record UsageRowDto(string Provider, string Model, string Client,
 /// <summary>Requests, tokens and cost by currency over a period.</summary>
 internal sealed record UsageDto(long Requests, long InputTokens, long OutputTokens, IReadOnlyDictionary<string, double> Cost);
 
-/// <summary>Ensemble outcomes; the gateway serves no ensembles yet.</summary>
-internal sealed record EnsemblesDto(bool Available, string Note);
+/// <summary>Ensemble outcomes reported by providers' pipelines (the library's <c>EnsembleChatClient</c> tags).</summary>
+internal sealed record EnsemblesDto(long Total, IReadOnlyList<EnsembleOutcome> Recent, string Note);
 
 /// <summary>An error of the management API.</summary>
 internal sealed record ManagementErrorDto(ManagementErrorBody Error);

@@ -157,7 +157,11 @@ internal sealed class ManagementEndpoints
 
         var budgets = await _budgets.GetBudgetsAsync(cancellationToken).ConfigureAwait(false);
         return new AnalyticsDto(day, month, data, byProvider, budgets,
-            new EnsemblesDto(false, "The gateway serves no ensembles yet; their outcomes appear here once it does."), _state.Time.GetUtcNow());
+            new EnsemblesDto(
+                _state.Observation.Ensembles.Total,
+                _state.Observation.Ensembles.Recent(),
+                "Outcomes of ensembles that a provider's pipeline runs (the library's EnsembleChatClient reports mode, winner and members on each response)."),
+            _state.Time.GetUtcNow());
     }
 
     private static IGatewayAdapter Unwrap(IGatewayAdapter adapter) => adapter is ObservedAdapter observed ? observed.Inner : adapter;

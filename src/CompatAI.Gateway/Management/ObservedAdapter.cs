@@ -44,7 +44,7 @@ internal sealed class ObservedAdapter : IGatewayAdapter
             throw;
         }
 
-        Serve(request, response.ModelId, response.Usage, GatewayObservation.CostOf(response.AdditionalProperties, response.Usage), start, null, scope);
+        Serve(request, response.ModelId, response.Usage, GatewayObservation.CostOf(response.AdditionalProperties, response.Usage), start, null, scope, response.AdditionalProperties);
         return response;
     }
 
@@ -56,6 +56,7 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         string? model = null;
         UsageDetails? usage = null;
         GatewayObservation.Cost? cost = null;
+        AdditionalPropertiesDictionary? tags = null;
         var enumerator = Inner.StreamAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -89,6 +90,12 @@ internal sealed class ObservedAdapter : IGatewayAdapter
                 }
 
                 cost = GatewayObservation.CostOf(update.AdditionalProperties, usage) ?? cost;
+                if (tags is null && update.AdditionalProperties is { } properties
+                    && (properties.ContainsKey(GatewayObservation.RouteStrategyKey) || properties.ContainsKey(GatewayObservation.EnsembleModeKey)))
+                {
+                    tags = properties;
+                }
+
                 yield return update;
             }
         }
@@ -97,10 +104,10 @@ internal sealed class ObservedAdapter : IGatewayAdapter
             await enumerator.DisposeAsync().ConfigureAwait(false);
         }
 
-        Serve(request, model, usage, cost, start, firstAt, scope);
+        Serve(request, model, usage, cost, start, firstAt, scope, tags);
     }
 
-    private void Serve(GatewayChatRequest request, string? responseModel, UsageDetails? usage, GatewayObservation.Cost? cost, long start, long? firstAt, GatewayObservation.ChainScope? scope)
+    private void Serve(GatewayChatRequest request, string? responseModel, UsageDetails? usage, GatewayObservation.Cost? cost, long start, long? firstAt, GatewayObservation.ChainScope? scope, AdditionalPropertiesDictionary? properties)
     {
         var end = Stopwatch.GetTimestamp();
         var client = _observation.ClientKeyId();
@@ -109,6 +116,7 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         if (_chain is null)
         {
             _observation.Served(request.Context.ProviderName, ModelOf(request.Context.ModelId, responseModel), client, seconds, ttft, usage, cost);
+            _observation.NotePipelineDecision(request.Context.ProviderName, request.Context.RequestId, properties, seconds);
             return;
         }
 

@@ -60,3 +60,51 @@ internal sealed record RoutingDecision(
     IReadOnlyList<RoutingAttempt> Attempts,
     string Reason,
     double LatencyMs);
+
+/// <summary>One ensemble request as its pipeline reported it.</summary>
+internal sealed record EnsembleOutcome(DateTimeOffset Time, string RequestId, string Provider, string Mode, string? Winner, int? Members, double LatencyMs);
+
+/// <summary>The last N ensemble outcomes, newest first; a fixed-size ring.</summary>
+internal sealed class EnsembleLog
+{
+    private readonly EnsembleOutcome?[] _ring;
+    private readonly Lock _lock = new();
+    private long _count;
+
+    public EnsembleLog(int capacity) => _ring = new EnsembleOutcome?[capacity];
+
+    public long Total
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    public void Record(EnsembleOutcome outcome)
+    {
+        lock (_lock)
+        {
+            _ring[_count % _ring.Length] = outcome;
+            _count++;
+        }
+    }
+
+    public IReadOnlyList<EnsembleOutcome> Recent()
+    {
+        lock (_lock)
+        {
+            var n = (int)Math.Min(_count, _ring.Length);
+            var list = new List<EnsembleOutcome>(n);
+            for (var i = 1; i <= n; i++)
+            {
+                list.Add(_ring[(_count - i) % _ring.Length]!);
+            }
+
+            return list;
+        }
+    }
+}

@@ -5,6 +5,7 @@ using System.Text.Json;
 using CompatAI.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.AI;
 
 namespace CompatAI.Gateway.Tests.Management;
 
@@ -71,7 +72,7 @@ public sealed class ManagementApiTests
         Assert.Equal(KeyId("sk-client-two"), betaUsage.GetProperty("client").GetString());
         // The emulator's openrouter personality reports usage.cost = total_tokens × 0.000001 USD.
         Assert.Equal(betaTokens * 0.000001, betaUsage.GetProperty("month").GetProperty("cost").GetProperty("USD").GetDouble(), 9);
-        Assert.False(analytics.GetProperty("ensembles").GetProperty("available").GetBoolean());
+        Assert.Equal(0, analytics.GetProperty("ensembles").GetProperty("total").GetInt64());
 
         var capabilities = await GetJsonAsync(setup.Http, "v1/capabilities");
         var model = ByName(capabilities.GetProperty("data"), "model", $"alpha/{ManagementSetup.AlphaModel}");
@@ -252,6 +253,61 @@ public sealed class ManagementApiTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         }
+    }
+
+    [Fact]
+    public async Task Router_and_ensemble_tags_on_a_providers_responses_become_decisions_and_ensemble_outcomes()
+    {
+        // A provider whose own pipeline routes or runs an ensemble tags its responses with the library's keys
+        // (RouterChatClient: compatai.route.*, EnsembleChatClient: compatai.ensemble.*); the gateway shows them.
+        var routed = new ScriptedChatClient
+        {
+            OnResponse = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "routed"))
+            {
+                AdditionalProperties = new()
+                {
+                    ["compatai.route.strategy"] = "cost",
+                    ["compatai.route.candidate"] = "cheap-one",
+                    ["compatai.route.score"] = 0.25,
+                    ["compatai.route.rank"] = 1,
+                },
+            }),
+        };
+        var ensemble = new ScriptedChatClient
+        {
+            OnResponse = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "voted"))
+            {
+                AdditionalProperties = new()
+                {
+                    ["compatai.ensemble.mode"] = "vote",
+                    ["compatai.ensemble.winner"] = "member-b",
+                    ["compatai.ensemble.members"] = new List<string> { "a", "b", "c" },
+                },
+            }),
+        };
+        await using var server = await GatewayServer.StartAsync(
+            configure: g => g.AddChatClient("routed", routed, "auto").AddChatClient("ens", ensemble, "trio"),
+            management: true);
+        foreach (var model in new[] { "routed/auto", "ens/trio" })
+        {
+            using var response = await server.Http.PostAsync("v1/chat/completions", new StringContent($$"""{"model":"{{model}}","messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var routing = await GetJsonAsync(server.Http, "v1/routing");
+        var decision = Assert.Single(routing.GetProperty("decisions").EnumerateArray());
+        Assert.Equal("routed", decision.GetProperty("route").GetString());
+        Assert.Equal("router: cost", decision.GetProperty("strategy").GetString());
+        Assert.Equal("cheap-one", decision.GetProperty("chosen").GetString());
+        Assert.Equal("cost strategy chose cheap-one (rank 1, score 0.25)", decision.GetProperty("reason").GetString());
+
+        var ensembles = (await GetJsonAsync(server.Http, "v1/analytics")).GetProperty("ensembles");
+        Assert.Equal(1, ensembles.GetProperty("total").GetInt64());
+        var outcome = Assert.Single(ensembles.GetProperty("recent").EnumerateArray());
+        Assert.Equal("ens", outcome.GetProperty("provider").GetString());
+        Assert.Equal("vote", outcome.GetProperty("mode").GetString());
+        Assert.Equal("member-b", outcome.GetProperty("winner").GetString());
+        Assert.Equal(3, outcome.GetProperty("members").GetInt32());
     }
 
     [Fact]

@@ -168,7 +168,11 @@
           el("p", { "data-field": "budget" }, `${b.scope} (${b.window}): ${fmt.amount(b.spent, b.currency)} of ${fmt.amount(b.limit, b.currency)} (${(used * 100).toFixed(1)} %)`),
           el("div", { class: `bar${used > 1 ? " over" : ""}` }, el("span", { style: `width:${Math.min(100, used * 100).toFixed(1)}%` })));
       })));
-    $("ensembles").textContent = analytics.ensembles.note;
+    const ens = analytics.ensembles;
+    $("ensembles").replaceChildren(...(ens.total === 0
+      ? [el("span", { class: "muted" }, `No ensemble requests yet. ${ens.note}`)]
+      : [el("span", {}, `${fmt.req(ens.total)} in all; latest:`), el("ul", {}, ...ens.recent.slice(0, 5).map((e) =>
+        el("li", { "data-field": "ensemble" }, `${fmt.time(e.time)} ${e.provider}: ${e.mode}, winner ${e.winner ?? "none"} of ${e.members ?? "?"} members, in ${fmt.ms(e.latencyMs)}`)))]));
   }
 
   async function refresh() {
