@@ -119,13 +119,14 @@ internal sealed class GatewayRuntime : IDisposable
             models[ConfiguredFallbackAdapter.ModelName] = BuildFallback(compat, configured, Options.MaxClientsPerProvider);
         }
 
-        // Only with AddCompatGatewayManagement(): measure every provider and the library chain for the management API.
-        if (services.GetService<Management.GatewayObservation>() is { } observation)
+        // Only with AddCompatGatewayManagement(): measure every provider and chain for the management API.
+        var observation = services.GetService<Management.GatewayObservation>();
+        if (observation is not null)
         {
             ObserveRoutes(observation, compat, configured, providers, models);
         }
 
-        Router = new GatewayRouter(providers, models, Options);
+        Router = new GatewayRouter(providers, models, Options, observation is null ? null : observation.ObserveGatewayChain);
     }
 
     public GatewayOptions Options { get; }

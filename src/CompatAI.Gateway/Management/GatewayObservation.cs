@@ -52,6 +52,7 @@ internal sealed class GatewayObservation
 
     private static readonly AsyncLocal<ChainScope?> s_scope = new();
     private readonly IHttpContextAccessor _http;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<RoutingAttempt>> _gatewayChains = new(StringComparer.Ordinal);
 
     public GatewayObservation(GatewayMetrics metrics, RoutingDecisionLog decisions, IHttpContextAccessor http, TimeProvider time)
     {
@@ -77,6 +78,25 @@ internal sealed class GatewayObservation
 
     public IGatewayAdapter ObserveLibraryChain(string name, IGatewayAdapter adapter, IReadOnlyList<ChainMember> members) =>
         new ObservedAdapter(adapter, this, new LibraryChain(name, members));
+
+    public IGatewayAdapter ObserveGatewayChain(string name, IGatewayAdapter adapter) => new ObservedAdapter(adapter, this, new LibraryChain(name, []), gatewayChain: true);
+
+    /// <summary>Starts collecting the provider attempts of a gateway chain's request (they carry its request id).</summary>
+    public List<RoutingAttempt> BeginGatewayChain(string requestId) => _gatewayChains[requestId] = [];
+
+    public void EndGatewayChain(string requestId) => _gatewayChains.TryRemove(requestId, out _);
+
+    /// <summary>Adds a provider attempt to the gateway chain serving <paramref name="requestId"/>, if one is.</summary>
+    public void NoteChainAttempt(string requestId, string provider, string outcome)
+    {
+        if (_gatewayChains.TryGetValue(requestId, out var attempts))
+        {
+            lock (attempts)
+            {
+                attempts.Add(new RoutingAttempt(provider, outcome));
+            }
+        }
+    }
 
     public ChainScope BeginChain(object owner)
     {

@@ -15,13 +15,19 @@ internal sealed class ObservedAdapter : IGatewayAdapter
 {
     private readonly GatewayObservation _observation;
     private readonly GatewayObservation.LibraryChain? _chain;
+    private readonly bool _gatewayChain;
 
-    public ObservedAdapter(IGatewayAdapter inner, GatewayObservation observation, GatewayObservation.LibraryChain? chain)
+    public ObservedAdapter(IGatewayAdapter inner, GatewayObservation observation, GatewayObservation.LibraryChain? chain, bool gatewayChain = false)
     {
         Inner = inner;
         _observation = observation;
-        _chain = chain;
+        _chain = gatewayChain ? null : chain;
+        _gatewayChain = gatewayChain;
+        ChainName = chain?.Name;
     }
+
+    /// <summary>Gets the chain's name when this wraps a chain.</summary>
+    public string? ChainName { get; }
 
     /// <summary>Gets the wrapped adapter.</summary>
     public IGatewayAdapter Inner { get; }
@@ -31,6 +37,11 @@ internal sealed class ObservedAdapter : IGatewayAdapter
 
     public async Task<ChatResponse> CompleteAsync(GatewayChatRequest request, CancellationToken cancellationToken)
     {
+        if (_gatewayChain)
+        {
+            return await CompleteGatewayChainAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         var start = Stopwatch.GetTimestamp();
         using var scope = _chain is null ? null : _observation.BeginChain(_observation);
         ChatResponse response;
@@ -48,7 +59,10 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         return response;
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(GatewayChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<ChatResponseUpdate> StreamAsync(GatewayChatRequest request, CancellationToken cancellationToken) =>
+        _gatewayChain ? StreamGatewayChainAsync(request, cancellationToken) : StreamObservedAsync(request, cancellationToken);
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamObservedAsync(GatewayChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         using var scope = _chain is null ? null : _observation.BeginChain(_observation);
@@ -107,6 +121,82 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         Serve(request, model, usage, cost, start, firstAt, scope, tags);
     }
 
+    /// <summary>A gateway chain: its members' wrapped adapters record their own attempts; this records the decision.</summary>
+    private async Task<ChatResponse> CompleteGatewayChainAsync(GatewayChatRequest request, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var attempts = _observation.BeginGatewayChain(request.Context.RequestId);
+        try
+        {
+            var response = await Inner.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+            GatewayChainDecision(request, attempts, start, null);
+            return response;
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            GatewayChainDecision(request, attempts, start, ex);
+            throw;
+        }
+        finally
+        {
+            _observation.EndGatewayChain(request.Context.RequestId);
+        }
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamGatewayChainAsync(GatewayChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var attempts = _observation.BeginGatewayChain(request.Context.RequestId);
+        var enumerator = Inner.StreamAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                bool has;
+                try
+                {
+                    has = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                {
+                    GatewayChainDecision(request, attempts, start, ex);
+                    throw;
+                }
+
+                if (!has)
+                {
+                    break;
+                }
+
+                yield return enumerator.Current;
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            _observation.EndGatewayChain(request.Context.RequestId);
+        }
+
+        GatewayChainDecision(request, attempts, start, null);
+    }
+
+    private void GatewayChainDecision(GatewayChatRequest request, List<RoutingAttempt> attempts, long start, Exception? failure)
+    {
+        List<RoutingAttempt> tried;
+        lock (attempts)
+        {
+            tried = [.. attempts];
+        }
+
+        var chosen = failure is null ? request.Context.ServedBy : null;
+        var reason = failure is not null
+            ? $"every entry failed: {string.Join(", ", tried.Select(a => $"{a.Provider}: {a.Outcome}"))}"
+            : tried.Count <= 1 ? $"first in order; {chosen} served" : $"{string.Join(", ", tried.Take(tried.Count - 1).Select(a => $"{a.Provider}: {a.Outcome}"))}; then {chosen} served";
+        _observation.Decisions.Record(new RoutingDecision(
+            _observation.Time.GetUtcNow(), request.Context.RequestId, ChainName!, "gateway chain (in order)", chosen, tried, reason,
+            GatewayObservation.Seconds(start, Stopwatch.GetTimestamp()) * 1000));
+    }
+
     private void Serve(GatewayChatRequest request, string? responseModel, UsageDetails? usage, GatewayObservation.Cost? cost, long start, long? firstAt, GatewayObservation.ChainScope? scope, AdditionalPropertiesDictionary? properties)
     {
         var end = Stopwatch.GetTimestamp();
@@ -116,6 +206,7 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         if (_chain is null)
         {
             _observation.Served(request.Context.ProviderName, ModelOf(request.Context.ModelId, responseModel), client, seconds, ttft, usage, cost);
+            _observation.NoteChainAttempt(request.Context.RequestId, request.Context.ProviderName, GatewayMetrics.Success);
             _observation.NotePipelineDecision(request.Context.ProviderName, request.Context.RequestId, properties, seconds);
             return;
         }
@@ -142,6 +233,7 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         if (_chain is null)
         {
             _observation.Failed(request.Context.ProviderName, ModelOf(request.Context.ModelId, null), client, GatewayObservation.OutcomeOf(ex), seconds);
+            _observation.NoteChainAttempt(request.Context.RequestId, request.Context.ProviderName, GatewayObservation.OutcomeOf(ex));
             return;
         }
 

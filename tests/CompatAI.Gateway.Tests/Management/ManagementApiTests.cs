@@ -144,6 +144,46 @@ public sealed class ManagementApiTests
     }
 
     [Fact]
+    public async Task Gateway_chain_decisions_name_each_entry_tried_for_json_and_streams()
+    {
+        await using var setup = await ManagementSetup.StartAsync(new Dictionary<string, string?>
+        {
+            ["CompatAI:Gateway:Chains:pair:0"] = $"alpha/{ManagementSetup.AlphaModel}",
+            ["CompatAI:Gateway:Chains:pair:1"] = $"beta/{ManagementSetup.BetaModel}",
+        });
+        setup.FailAlpha(1);
+        Assert.Equal(200, (await setup.ChatAsync("pair", "json")).Status);
+        setup.FailAlpha(1);
+        using (var stream = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"pair","stream":true,"messages":[{"role":"user","content":"stream"}]}""", Encoding.UTF8, "application/json"),
+        })
+        {
+            using var response = await setup.Http.SendAsync(stream);
+            Assert.Contains("[DONE]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(200, (await setup.ChatAsync("pair", "alpha is back")).Status);
+
+        var decisions = (await GetJsonAsync(setup.Http, "v1/routing")).GetProperty("decisions").EnumerateArray().ToList();
+        Assert.Equal(3, decisions.Count);
+        Assert.All(decisions, d => Assert.Equal("pair", d.GetProperty("route").GetString()));
+        static List<(string?, string?)> Attempts(JsonElement d) =>
+            [.. d.GetProperty("attempts").EnumerateArray().Select(a => (a.GetProperty("provider").GetString(), a.GetProperty("outcome").GetString()))];
+        Assert.Equal([("alpha", "success")], Attempts(decisions[0]));
+        Assert.Equal("alpha", decisions[0].GetProperty("chosen").GetString());
+        foreach (var failedOver in decisions.Skip(1))
+        {
+            Assert.Equal([("alpha", "ServerError"), ("beta", "success")], Attempts(failedOver));
+            Assert.Equal("beta", failedOver.GetProperty("chosen").GetString());
+        }
+
+        var alpha = ByName((await GetJsonAsync(setup.Http, "v1/performance")).GetProperty("providers"), "provider", "alpha").GetProperty("windows").GetProperty("1h");
+        Assert.Equal(3, alpha.GetProperty("attempts").GetInt64());
+        Assert.Equal(2, alpha.GetProperty("failures").GetInt64());
+    }
+
+    [Fact]
     public async Task Admin_key_is_required_when_configured_and_never_appears_in_answers_or_logs()
     {
         const string adminKey = "adm-secret-7781-do-not-log";
