@@ -7,6 +7,13 @@ public sealed class GatewayManagementOptions
     public const string SectionName = "CompatAI:Gateway:Management";
 
     /// <summary>
+    /// Gets or sets whether the standalone gateway (<c>dotnet run --project src/CompatAI.Gateway</c>) measures what it
+    /// serves and maps the management API and dashboard. Default: <see langword="true"/>. A host of its own decides by
+    /// calling <c>AddCompatGatewayManagement()</c> or not.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
     /// Gets or sets the admin key: when set, the management API (<c>/v1/providers</c>, <c>/v1/routing</c>,
     /// <c>/v1/performance</c>, <c>/v1/analytics</c>, <c>/v1/capabilities</c>) needs <c>Authorization: Bearer &lt;admin key&gt;</c>
     /// from any address. When not set, it answers only requests from a loopback address. It must differ from every client
@@ -35,6 +42,23 @@ public sealed class GatewayManagementOptions
 
     /// <summary>Gets or sets the ISO 4217 currency of <see cref="MonthlyBudgets"/>. Default: <c>USD</c>.</summary>
     public string BudgetCurrency { get; set; } = "USD";
+
+    /// <summary>Reads <c>CompatAI:Gateway:Management:Enabled</c> (default <see langword="true"/>) for the standalone gateway.</summary>
+    /// <param name="configuration">The configuration root.</param>
+    /// <returns>Whether to add the management API and dashboard.</returns>
+    public static bool IsEnabled(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var text = configuration[SectionName + ":Enabled"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        return bool.TryParse(text, out var enabled)
+            ? enabled
+            : throw new InvalidOperationException($"{SectionName}:Enabled is '{text}'; it must be true or false.");
+    }
 
     internal void Validate(IEnumerable<string> clientKeys)
     {

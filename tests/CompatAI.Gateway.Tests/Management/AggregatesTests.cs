@@ -1,4 +1,5 @@
 using CompatAI.Gateway.Management;
+using Microsoft.Extensions.Configuration;
 
 namespace CompatAI.Gateway.Tests.Management;
 
@@ -44,5 +45,24 @@ public sealed class AggregatesTests
         Assert.Equal(["(other)", "key-a"], rows.Select(r => r.Client));
         Assert.Equal(5, rows[0].Month.InputTokens);
         Assert.Equal(0.5, rows[0].MonthCost["USD"]);
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    [InlineData("False", false)]
+    public void The_standalone_switch_defaults_to_on(string? value, bool expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CompatAI:Gateway:Management:Enabled"] = value }).Build();
+        Assert.Equal(expected, GatewayManagementOptions.IsEnabled(configuration));
+    }
+
+    [Fact]
+    public void A_switch_that_is_not_a_boolean_is_named_in_the_error()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CompatAI:Gateway:Management:Enabled"] = "yes please" }).Build();
+        var error = Assert.Throws<InvalidOperationException>(() => GatewayManagementOptions.IsEnabled(configuration));
+        Assert.Contains("CompatAI:Gateway:Management:Enabled is 'yes please'", error.Message, StringComparison.Ordinal);
     }
 }
