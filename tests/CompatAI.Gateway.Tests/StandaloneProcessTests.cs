@@ -6,7 +6,7 @@ using System.Text.Json;
 
 namespace CompatAI.Gateway.Tests;
 
-/// <summary>The gateway executable starts with no configuration at all, on PORT/HOST, serving the echo provider.</summary>
+/// <summary>The gateway executable starts with no configuration at all, on PORT/HOST, serving the echo provider and its dashboard.</summary>
 public sealed class StandaloneProcessTests
 {
     [Fact]
@@ -43,6 +43,16 @@ public sealed class StandaloneProcessTests
             using var response = await http.PostAsync("v1/chat/completions", new StringContent("""{"model":"echo/echo-1","messages":[{"role":"user","content":"standalone works"}]}""", Encoding.UTF8, "application/json"));
             var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal("standalone works", body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+
+            // The management API and dashboard are on, loopback only, and show the echo provider's live figures.
+            using var page = await http.GetAsync("dashboard/");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("uPlot.iife.min.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var echo = JsonDocument.Parse(await http.GetStringAsync("v1/performance")).RootElement.GetProperty("data")
+                .EnumerateArray().Single(s => s.GetProperty("provider").GetString() == "echo" && s.GetProperty("model").GetString() == "echo-1");
+            Assert.Equal(1, echo.GetProperty("windows").GetProperty("1m").GetProperty("successes").GetInt64());
+            var providers = JsonDocument.Parse(await http.GetStringAsync("v1/providers")).RootElement.GetProperty("data");
+            Assert.Equal("healthy", Assert.Single(providers.EnumerateArray()).GetProperty("health").GetProperty("state").GetString());
         }
         finally
         {

@@ -89,13 +89,13 @@ internal static class GatewayHttp
             var reserved = request.ContentLength ?? Math.Min(limit, PooledBodyBytes);
             lease = await budget.AcquireAsync(reserved, token).ConfigureAwait(false);
             waiting = false;
-            var (buffer, length, pooled) = await ReadAsync(request, limit, request.ContentLength, token, async () =>
+            var (buffer, length, pooled) = await ReadAsync(request, limit, request.ContentLength, async () =>
             {
                 lease.Dispose();
                 waiting = true;
                 lease = await budget.AcquireAsync(limit, token).ConfigureAwait(false);
                 waiting = false;
-            }).ConfigureAwait(false);
+            }, token).ConfigureAwait(false);
             if (buffer is null)
             {
                 lease.Dispose();
@@ -125,7 +125,7 @@ internal static class GatewayHttp
         }
     }
 
-    private static async Task<(byte[]? Buffer, int Length, bool Pooled)> ReadAsync(HttpRequest request, int limit, long? declared, CancellationToken cancellationToken, Func<Task> growingPastPool)
+    private static async Task<(byte[]? Buffer, int Length, bool Pooled)> ReadAsync(HttpRequest request, int limit, long? declared, Func<Task> growingPastPool, CancellationToken cancellationToken)
     {
         // A known length gets a buffer one byte larger, so that the read that returns 0 needs no growth.
         var size = declared is { } known ? (int)Math.Min(known + 1, limit + 1L) : 16 * 1024;

@@ -121,7 +121,14 @@ internal sealed class GatewayRuntime : IDisposable
             models[ConfiguredFallbackAdapter.ModelName] = BuildFallback(compat, configured, Options.MaxClientsPerProvider);
         }
 
-        Router = new GatewayRouter(providers, models, Options);
+        // Only with AddCompatGatewayManagement(): measure every provider and chain for the management API.
+        var observation = services.GetService<Management.GatewayObservation>();
+        if (observation is not null)
+        {
+            ObserveRoutes(observation, compat, configured, providers, models);
+        }
+
+        Router = new GatewayRouter(providers, models, Options, observation is null ? null : observation.ObserveGatewayChain);
     }
 
     public GatewayOptions Options { get; }
@@ -157,6 +164,28 @@ internal sealed class GatewayRuntime : IDisposable
         foreach (var owned in _owned)
         {
             owned.Dispose();
+        }
+    }
+
+    private static void ObserveRoutes(
+        Management.GatewayObservation observation,
+        CompatAIConfiguration compat,
+        Dictionary<string, ConfiguredProviderAdapter> configured,
+        Dictionary<string, IGatewayAdapter> providers,
+        Dictionary<string, IGatewayAdapter> models)
+    {
+        foreach (var name in providers.Keys.ToList())
+        {
+            providers[name] = observation.ObserveProvider(providers[name]);
+        }
+
+        if (models.TryGetValue(ConfiguredFallbackAdapter.ModelName, out var chain))
+        {
+            var members = compat.Fallback
+                .Select(f => configured.First(c => c.Key.Equals(f, StringComparison.OrdinalIgnoreCase)))
+                .Select(c => new Management.ChainMember(c.Key, c.Value.ProfileName, c.Value.ConfiguredModels.FirstOrDefault() ?? Management.GatewayObservation.DefaultModel))
+                .ToList();
+            models[ConfiguredFallbackAdapter.ModelName] = observation.ObserveLibraryChain(ConfiguredFallbackAdapter.ModelName, chain, members);
         }
     }
 

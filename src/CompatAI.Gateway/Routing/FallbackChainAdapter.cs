@@ -32,7 +32,7 @@ internal sealed class FallbackChainAdapter : IGatewayAdapter
 
         foreach (var entry in _entries)
         {
-            if (!_router.TryResolve(entry, out var match, out _) || match.Adapter is FallbackChainAdapter or ConfiguredFallbackAdapter)
+            if (!_router.TryResolve(entry, out var match, out _) || (match.Adapter is Management.ObservedAdapter observed ? observed.Inner : match.Adapter) is FallbackChainAdapter or ConfiguredFallbackAdapter)
             {
                 throw new InvalidOperationException($"The fallback chain '{_name}' names '{entry}', which is not a '<provider>/<model>' of a configured provider.");
             }

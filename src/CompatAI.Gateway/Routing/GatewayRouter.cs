@@ -18,10 +18,12 @@ internal sealed class GatewayRouter
     /// <param name="providers">The providers, by model prefix.</param>
     /// <param name="models">Models served without a prefix (the <c>CompatAI:Fallback</c> chain, <c>fallback</c>).</param>
     /// <param name="options">The gateway options: aliases, the default provider and <c>CompatAI:Gateway:Chains</c>.</param>
+    /// <param name="observeChain">Wraps each <c>CompatAI:Gateway:Chains</c> chain (the management API's observation), or <see langword="null"/>.</param>
     public GatewayRouter(
         IReadOnlyDictionary<string, IGatewayAdapter> providers,
         IReadOnlyDictionary<string, IGatewayAdapter> models,
-        GatewayOptions options)
+        GatewayOptions options,
+        Func<string, IGatewayAdapter, IGatewayAdapter>? observeChain = null)
     {
         _providers = providers.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
         _aliases = options.Aliases.ToFrozenDictionary(StringComparer.Ordinal);
@@ -42,7 +44,7 @@ internal sealed class GatewayRouter
 
             var chain = new FallbackChainAdapter(name, [.. entries], this);
             chains.Add(chain);
-            built[name] = chain;
+            built[name] = observeChain?.Invoke(name, chain) ?? chain;
         }
 
         foreach (var name in built.Keys)

@@ -36,7 +36,9 @@ internal sealed class GatewayServer : IAsyncDisposable
     public static async Task<GatewayServer> StartAsync(
         IDictionary<string, string?>? configuration = null,
         Action<CompatGatewayBuilder>? configure = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool management = false,
+        Action<WebApplication>? configureApp = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
@@ -49,10 +51,20 @@ internal sealed class GatewayServer : IAsyncDisposable
         var gateway = builder.Services.AddCompatGateway(builder.Configuration);
         configure?.Invoke(gateway);
         services?.Invoke(builder.Services);
+        if (management)
+        {
+            builder.Services.AddCompatGatewayManagement(builder.Configuration);
+        }
 
         var app = builder.Build();
+        configureApp?.Invoke(app);
         app.UseRateLimiter();
         app.MapCompatGateway();
+        if (management)
+        {
+            app.MapCompatGatewayManagement();
+        }
+
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new GatewayServer(app, new Uri(address.TrimEnd('/') + "/"), logs);

@@ -46,6 +46,8 @@ internal static class NodePackages
 
     private static bool IsInstalled(string folder) =>
         File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json"))
+        && File.Exists(Path.Combine(folder, "node_modules", "playwright-core", "package.json"))
+        && File.Exists(Path.Combine(folder, "node_modules", "uplot", "package.json"))
         // npm writes its hidden lockfile at the end of an install: without it, node_modules is a broken partial install.
         && File.Exists(Path.Combine(folder, "node_modules", ".package-lock.json"));
 
