@@ -183,7 +183,7 @@ internal sealed class GatewayRuntime : IDisposable
         {
             var members = compat.Fallback
                 .Select(f => configured.First(c => c.Key.Equals(f, StringComparison.OrdinalIgnoreCase)))
-                .Select(c => new Management.ChainMember(c.Key, c.Value.ProfileName, c.Value.ConfiguredModels.FirstOrDefault() ?? Management.GatewayObservation.DefaultModel))
+                .Select(c => new Management.ChainMember(c.Key, c.Value.ProfileName, (c.Value.ConfiguredModels.Count > 0 ? c.Value.ConfiguredModels[0] : Management.GatewayObservation.DefaultModel)))
                 .ToList();
             models[ConfiguredFallbackAdapter.ModelName] = observation.ObserveLibraryChain(ConfiguredFallbackAdapter.ModelName, chain, members);
         }

@@ -98,7 +98,7 @@ internal sealed class GatewayObservation
         }
     }
 
-    public ChainScope BeginChain(object owner)
+    public static ChainScope BeginChain(object owner)
     {
         var scope = new ChainScope(owner);
         s_scope.Value = scope;

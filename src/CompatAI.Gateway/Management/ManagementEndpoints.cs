@@ -52,7 +52,7 @@ internal sealed class ManagementEndpoints
                     !configured.PassesCredentialThrough,
                     configured.PassesCredentialThrough ? "client key passed through" : "own key",
                     configured.ConfiguredModels,
-                    profile is null ? null : Capabilities(profile, configured.ConfiguredModels.FirstOrDefault()),
+                    profile is null ? null : Capabilities(profile, configured.ConfiguredModels.Count > 0 ? configured.ConfiguredModels[0] : null),
                     _health.GetHealth(name),
                     position >= 0 ? position : null));
             }
@@ -135,7 +135,7 @@ internal sealed class ManagementEndpoints
         foreach (var provider in _runtime.Router.Providers.Keys.Concat(stats.Keys.Select(k => k.Provider)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var timeline = stats.Timeline(provider, 60)
-                .Select(p => new TimelinePointDto(stats.SlotStart(p.Slot).ToUnixTimeMilliseconds(), p.Figures.Attempts, p.Figures.SuccessRate, LogHistogram.Quantile(p.Figures.Latency, p.Figures.LatencyCount, 0.95)))
+                .Select(p => new TimelinePointDto(ProviderStatsStore.SlotStart(p.Slot).ToUnixTimeMilliseconds(), p.Figures.Attempts, p.Figures.SuccessRate, LogHistogram.Quantile(p.Figures.Latency, p.Figures.LatencyCount, 0.95)))
                 .ToList();
             providers.Add(new ProviderPerformanceDto(provider, Windows(w => stats.Window(w, provider)), timeline));
         }
@@ -167,7 +167,7 @@ internal sealed class ManagementEndpoints
     private static IGatewayAdapter Unwrap(IGatewayAdapter adapter) => adapter is ObservedAdapter observed ? observed.Inner : adapter;
 
     private static IReadOnlyList<string> ModelsOf(IGatewayAdapter adapter) =>
-        adapter is ChatClientAdapter chat && chat.ListModelsAsync(new GatewayRequestContext("management", null, new Dictionary<string, string>(), null, ""), CancellationToken.None) is { IsCompletedSuccessfully: true } task
+        adapter is ChatClientAdapter chat && chat.ListModelsAsync(new GatewayRequestContext("management", null, new Dictionary<string, string>(StringComparer.Ordinal), null, ""), CancellationToken.None) is { IsCompletedSuccessfully: true } task
             ? task.Result
             : [];
 
@@ -186,7 +186,7 @@ internal sealed class ManagementEndpoints
             profile.GetContextWindow(model));
     }
 
-    private static IReadOnlyDictionary<string, WindowDto> Windows(Func<int, WindowFigures> read)
+    private static Dictionary<string, WindowDto> Windows(Func<int, WindowFigures> read)
     {
         var result = new Dictionary<string, WindowDto>(StringComparer.Ordinal);
         foreach (var (name, buckets) in s_windows)

@@ -43,7 +43,7 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         }
 
         var start = Stopwatch.GetTimestamp();
-        using var scope = _chain is null ? null : _observation.BeginChain(_observation);
+        using var scope = _chain is null ? null : GatewayObservation.BeginChain(_observation);
         ChatResponse response;
         try
         {
@@ -65,7 +65,7 @@ internal sealed class ObservedAdapter : IGatewayAdapter
     private async IAsyncEnumerable<ChatResponseUpdate> StreamObservedAsync(GatewayChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        using var scope = _chain is null ? null : _observation.BeginChain(_observation);
+        using var scope = _chain is null ? null : GatewayObservation.BeginChain(_observation);
         long? firstAt = null;
         string? model = null;
         UsageDetails? usage = null;

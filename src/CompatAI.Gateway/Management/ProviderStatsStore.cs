@@ -25,7 +25,7 @@ internal sealed class ProviderStatsStore
 
     public long CurrentSlot => _time.GetUtcNow().ToUnixTimeSeconds() / BucketSeconds;
 
-    public DateTimeOffset SlotStart(long slot) => DateTimeOffset.FromUnixTimeSeconds(slot * BucketSeconds);
+    public static DateTimeOffset SlotStart(long slot) => DateTimeOffset.FromUnixTimeSeconds(slot * BucketSeconds);
 
     public void RecordAttempt(string provider, string model, string outcome) =>
         Update(provider, model, b =>

@@ -93,7 +93,7 @@ internal sealed class UsageLedger
             lock (_lock)
             {
                 Roll(periods);
-                return new LedgerRow(provider, model, client, _dayTotals, new Dictionary<string, double>(_dayCost), _monthTotals, new Dictionary<string, double>(_monthCost));
+                return new LedgerRow(provider, model, client, _dayTotals, new Dictionary<string, double>(_dayCost, StringComparer.Ordinal), _monthTotals, new Dictionary<string, double>(_monthCost, StringComparer.Ordinal));
             }
         }
 
@@ -117,6 +117,7 @@ internal sealed class UsageLedger
 }
 
 /// <summary>Requests and tokens over a period.</summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)]
 internal readonly record struct UsageTotals(long Requests, long InputTokens, long OutputTokens);
 
 /// <summary>One ledger row as read.</summary>
