@@ -39,13 +39,20 @@ public sealed class FaultScenarioTests
         { "oversized-chunk", true, null, null },
     };
 
-    private static IChatClient Client(FaultServer server, int retries = 0) => CompatChatClient.Create(new CompatChatClientOptions
+    /// <summary>
+    /// A 1 s timeout where the scenario needs the timeout to end it (a server that hangs or stalls); elsewhere a generous
+    /// one, so that a loaded machine cannot turn the scenario's own outcome into a timeout.
+    /// </summary>
+    private static TimeSpan TimeoutFor(string? scenario) =>
+        scenario is null or "hang-before-headers" or "stall-mid-stream" ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(15);
+
+    private static IChatClient Client(FaultServer server, int retries = 0, string? scenario = null) => CompatChatClient.Create(new CompatChatClientOptions
     {
         Provider = "openai",
         Endpoint = server.V1,
         ApiKey = Faults.SentinelKey,
         Model = "m",
-        Timeout = TimeSpan.FromSeconds(1),
+        Timeout = TimeoutFor(scenario),
         Retry = { MaxRetries = retries, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
     });
 
@@ -54,7 +61,7 @@ public sealed class FaultScenarioTests
     public async Task Library_outcome_is_exact(string scenario, bool streaming, ProviderErrorKind? kind, int? status)
     {
         await using var server = FaultServer.Start(Faults.All[scenario]);
-        using var client = Client(server);
+        using var client = Client(server, scenario: scenario);
 
         var text = new StringBuilder();
         ProviderException? error = null;
