@@ -15,7 +15,7 @@ public sealed class CurrentDefaultsTests
     [InlineData("deepseek", "deepseek-v4-flash")]
     [InlineData("xai", "grok-4.3")]
     [InlineData("minimax", "MiniMax-M2.7")]
-    [InlineData("gemini", "gemini-flash-latest")]
+    [InlineData("gemini", "gemini-3.5-flash")]
     [InlineData("cloudflare", "@cf/meta/llama-3.3-70b-instruct-fp8-fast")]
     public void Default_model_replaces_the_one_that_stopped_working(string provider, string expected) =>
         Assert.Equal(expected, ProviderCatalog.Default.Get(provider).DefaultModel);

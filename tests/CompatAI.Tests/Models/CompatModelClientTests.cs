@@ -71,7 +71,7 @@ public sealed class CompatModelClientTests(EmulatorFixture fixture)
     {
         var perplexity = Client("perplexity").GetCapabilities("sonar");
         Assert.False(perplexity.Tools);
-        var groq = Client("groq").GetCapabilities("llama-3.3-70b-versatile");
+        var groq = Client("groq").GetCapabilities("openai/gpt-oss-120b");
         Assert.Equal(131072, groq.ContextWindow);
         Assert.Null(groq.Tools);
     }

@@ -133,7 +133,7 @@ public sealed class RouterChatClientEmulatorTests(EmulatorFixture fixture)
         using var router = Router(
             new RouterOptions { Strategy = RoutingStrategy.Quality },
             Candidate("perplexity", "sonar", quality: 0.95),
-            Candidate("groq", "llama-3.3-70b-versatile", quality: 0.8),
+            Candidate("groq", "openai/gpt-oss-120b", quality: 0.8),
             Candidate("mistral", "mistral-small-latest", quality: 0.5));
 
         Assert.Equal("perplexity", await ServedByAsync(router));
