@@ -24,7 +24,7 @@ internal sealed class GatewayManagementState : IDisposable
         Metrics = new GatewayMetrics(meterFactory);
         Stats = new ProviderStatsStore(time, Options.MaxSeries);
         Ledger = new UsageLedger(time, Options.MaxLedgerRows);
-        Decisions = new RoutingDecisionLog(Options.DecisionHistory);
+        Decisions = new RecentLog<RoutingDecision>(Options.DecisionHistory);
         Health = new ObservedProviderHealth(Stats, time, fallback.CircuitBreaker.Enabled ? fallback.CircuitBreaker.BreakDuration : null);
         Observation = new GatewayObservation(Metrics, Decisions, http, time) { Health = Health };
         Aggregator = new GatewayMetricsAggregator(Metrics, Observation, Stats, Ledger, Health);
@@ -39,7 +39,7 @@ internal sealed class GatewayManagementState : IDisposable
 
     public UsageLedger Ledger { get; }
 
-    public RoutingDecisionLog Decisions { get; }
+    public RecentLog<RoutingDecision> Decisions { get; }
 
     public ObservedProviderHealth Health { get; }
 

@@ -54,7 +54,7 @@ internal sealed class GatewayObservation
     private readonly IHttpContextAccessor _http;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<RoutingAttempt>> _gatewayChains = new(StringComparer.Ordinal);
 
-    public GatewayObservation(GatewayMetrics metrics, RoutingDecisionLog decisions, IHttpContextAccessor http, TimeProvider time)
+    public GatewayObservation(GatewayMetrics metrics, RecentLog<RoutingDecision> decisions, IHttpContextAccessor http, TimeProvider time)
     {
         Metrics = metrics;
         Decisions = decisions;
@@ -64,7 +64,7 @@ internal sealed class GatewayObservation
 
     public GatewayMetrics Metrics { get; }
 
-    public RoutingDecisionLog Decisions { get; }
+    public RecentLog<RoutingDecision> Decisions { get; }
 
     public TimeProvider Time { get; }
 
@@ -207,7 +207,7 @@ internal sealed class GatewayObservation
     }
 
     /// <summary>Gets the last ensemble outcomes reported by providers' pipelines.</summary>
-    public EnsembleLog Ensembles { get; } = new(50);
+    public RecentLog<EnsembleOutcome> Ensembles { get; } = new(50);
 
     public static string OutcomeOf(Exception ex) => ex switch
     {
