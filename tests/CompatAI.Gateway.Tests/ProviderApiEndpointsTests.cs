@@ -295,7 +295,10 @@ public sealed class ProviderApiEndpointsTests : IAsyncLifetime
         Assert.Equal("openai", Assert.Single(response.Headers.GetValues("x-compat-provider")));
         var text = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain(EmulatorKey, text, StringComparison.Ordinal);
-        Assert.Equal("openai", (await ErrorAsync(new HttpResponseMessage { Content = new StringContent(text) })).GetProperty("provider").GetString());
+        using var document = JsonDocument.Parse(text);
+        Assert.Equal("openai", document.RootElement.GetProperty("error").GetProperty("provider").GetString());
+        Assert.Contains("failed: Unavailable HTTP 503", _server.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(EmulatorKey, _server.Logs.AllText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -325,5 +328,7 @@ public sealed class ProviderApiEndpointsTests : IAsyncLifetime
         Assert.All(_emulator.Requests, r => Assert.Equal("Bearer " + EmulatorKey, r.Headers["Authorization"]));
         var sdk = new EmbeddingClient("openai/text-embedding-3-small", new ApiKeyCredential("gw-secret-key"), new OpenAIClientOptions { Endpoint = server.V1, RetryPolicy = new ClientRetryPolicy(0) });
         Assert.Equal(1536, (await sdk.GenerateEmbeddingAsync("with the gateway key")).Value.ToFloats().Length);
+        Assert.DoesNotContain("gw-secret-key", server.Logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-key", server.Logs.AllText, StringComparison.Ordinal);
     }
 }

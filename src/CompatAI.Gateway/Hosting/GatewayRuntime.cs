@@ -98,7 +98,9 @@ internal sealed class GatewayRuntime : IDisposable
             if (catalog.TryGet(providerName, out var apiProfile))
             {
                 var upstream = services.GetRequiredService<UpstreamHttpClient>();
-                apiClients[name] = new ProviderApiClients(name, apiProfile, settings.ApiKey, key => OptionsFor(name, settings, catalog, key), upstream.Client, Options.MaxClientsPerProvider);
+                var api = new ProviderApiClients(name, apiProfile, settings.ApiKey, key => OptionsFor(name, settings, catalog, key), upstream.Client, Options.MaxClientsPerProvider);
+                _owned.Add(api);
+                apiClients[name] = api;
             }
 
             _owned.Add(adapter);

@@ -9,7 +9,7 @@ namespace CompatAI.Gateway.Providers;
 /// timeout, retry, profile overrides) over the gateway's shared upstream <see cref="HttpClient"/>. With its own key a
 /// provider keeps one client per model; without, one per model and passed-through credential (bounded, as for chat).
 /// </summary>
-internal sealed class ProviderApiClients
+internal sealed class ProviderApiClients : IDisposable
 {
     private readonly string _name;
     private readonly string? _ownApiKey;
@@ -72,6 +72,14 @@ internal sealed class ProviderApiClients
             Copy(chat.Headers, options.Headers);
             return new CompatModerationClient(options);
         });
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            (client as IDisposable)?.Dispose();
+        }
+    }
 
     private object Get(string kind, string? model, string? credential, Func<string?, object> build)
     {
