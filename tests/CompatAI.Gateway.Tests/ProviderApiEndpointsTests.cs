@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using CompatAI.Emulator;
 using CompatAI.Gateway.Tests.Infrastructure;
 using OpenAI;
@@ -231,6 +232,49 @@ public sealed class ProviderApiEndpointsTests : IAsyncLifetime
         {
             chunks.ForEach(c => c.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task A_streamed_completion_that_fails_before_output_is_a_plain_http_error()
+    {
+        _emulator.EnqueueFault("openai", EmulatorFault.WithStatus(429, TimeSpan.FromSeconds(7)));
+
+        using var response = await PostAsync("v1/completions", """{"model":"openai/gpt-3.5-turbo-instruct","prompt":"x","stream":true}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("openai", (await ErrorAsync(response)).GetProperty("provider").GetString());
+    }
+
+    [Fact]
+    public async Task A_streamed_completion_that_breaks_after_output_ends_with_an_error_event_and_no_done()
+    {
+        await using var upstream = await LoopbackUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("""data: {"id":"cmpl-1","object":"text_completion","created":1,"model":"m","choices":[{"index":0,"text":" first","finish_reason":null}]}""" + "\n\n");
+            await context.Response.WriteAsync("data: {not json\n\n");
+        });
+        var config = Configuration(_emulator);
+        config["CompatAI:Providers:vllm:Endpoint"] = new Uri(upstream.BaseAddress, "v1/").ToString();
+        await using var server = await GatewayServer.StartAsync(config);
+
+        using var response = await PostAsync("v1/completions", """{"model":"vllm/m","prompt":"x","stream":true}""", option: HttpCompletionOption.ResponseHeadersRead, server: server);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await Sse.ReadAllAsync(response);
+        Assert.Equal(2, events.Count);
+        using (var first = JsonDocument.Parse(events[0].Data))
+        {
+            Assert.Equal(" first", first.RootElement.GetProperty("choices")[0].GetProperty("text").GetString());
+            Assert.Equal("vllm/m", first.RootElement.GetProperty("model").GetString());
+        }
+
+        Assert.Equal("error", events[1].EventType);
+        using var error = JsonDocument.Parse(events[1].Data);
+        Assert.Equal("vllm", error.RootElement.GetProperty("error").GetProperty("provider").GetString());
+        Assert.DoesNotContain(events, e => e.Data == "[DONE]");
     }
 
     [Theory]
