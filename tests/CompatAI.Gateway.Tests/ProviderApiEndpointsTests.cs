@@ -346,6 +346,22 @@ public sealed class ProviderApiEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_provider_without_its_own_key_passes_the_clients_credential_through()
+    {
+        var config = Configuration(_emulator);
+        config.Remove("CompatAI:Providers:openai:ApiKey");
+        await using var server = await GatewayServer.StartAsync(config);
+
+        using var accepted = await PostAsync("v1/moderations", """{"model":"openai","input":"x"}""", key: EmulatorKey, server: server);
+        using var refused = await PostAsync("v1/moderations", """{"model":"openai","input":"x"}""", key: "sk-wrong-client-key", server: server);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(["Bearer " + EmulatorKey, "Bearer sk-wrong-client-key"], _emulator.Requests.Select(r => r.Headers["Authorization"]));
+        Assert.DoesNotContain("sk-wrong-client-key", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Gateway_keys_are_required_on_every_endpoint()
     {
         var config = Configuration(_emulator);
