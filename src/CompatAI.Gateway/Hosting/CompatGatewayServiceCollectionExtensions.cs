@@ -43,6 +43,10 @@ public static class CompatGatewayServiceCollectionExtensions
         services.TryAddSingleton<GatewayRuntime>();
         services.TryAddSingleton<ModelDirectory>();
         services.TryAddSingleton<ChatCompletionsEndpoint>();
+        services.TryAddSingleton<ProviderApiRequests>();
+        services.TryAddSingleton<EmbeddingsEndpoint>();
+        services.TryAddSingleton<CompletionsEndpoint>();
+        services.TryAddSingleton<ModerationsEndpoint>();
         services.TryAddSingleton<ModelsEndpoint>();
         services.AddRateLimiter(o => o.AddPolicy<string, GatewayConcurrencyPolicy>(GatewayConcurrencyPolicy.Name));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, GatewayKestrelLimitsSetup>());

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using CompatAI.Gateway.Adapters;
@@ -50,6 +51,7 @@ internal sealed class GatewayRuntime : IDisposable
 
         var providers = new Dictionary<string, IGatewayAdapter>(StringComparer.OrdinalIgnoreCase);
         var configured = new Dictionary<string, ConfiguredProviderAdapter>(StringComparer.OrdinalIgnoreCase);
+        var apiClients = new Dictionary<string, ProviderApiClients>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, settings) in compat.Providers)
         {
             if (name.Contains('/', StringComparison.Ordinal))
@@ -93,6 +95,14 @@ internal sealed class GatewayRuntime : IDisposable
                 throw new InvalidOperationException($"CompatAI:Providers:{name} is not usable: {ex.Message}", ex);
             }
 
+            if (catalog.TryGet(providerName, out var apiProfile))
+            {
+                var upstream = services.GetRequiredService<UpstreamHttpClient>();
+                var api = new ProviderApiClients(name, apiProfile, settings.ApiKey, key => OptionsFor(name, settings, catalog, key), upstream.Client, Options.MaxClientsPerProvider);
+                _owned.Add(api);
+                apiClients[name] = api;
+            }
+
             _owned.Add(adapter);
             providers[name] = adapter;
             configured[name] = adapter;
@@ -129,7 +139,11 @@ internal sealed class GatewayRuntime : IDisposable
         }
 
         Router = new GatewayRouter(providers, models, Options, observation is null ? null : observation.ObserveGatewayChain);
+        ApiClients = apiClients.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>Gets the embeddings, completions and moderation clients of the providers configured under <c>CompatAI:Providers</c>.</summary>
+    public IReadOnlyDictionary<string, ProviderApiClients> ApiClients { get; }
 
     public GatewayOptions Options { get; }
 
