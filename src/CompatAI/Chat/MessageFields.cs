@@ -80,7 +80,7 @@ internal static class MessageFields
         }
 
         var raws = message.RawRepresentation is SdkChatMessage existing
-            ? [Copy(existing)]
+            ? [AssistantMessages.Copy(existing)]
             : MicrosoftExtensionsAIChatExtensions.AsOpenAIChatMessages([message]).ToList();
         var copies = new List<AIChatMessage>(raws.Count);
         foreach (var raw in raws)
@@ -121,10 +121,4 @@ internal static class MessageFields
             raw.Patch.Set(path, BinaryData.FromBytes(json));
         }
     }
-
-    private static SdkChatMessage Copy(SdkChatMessage message) =>
-        System.ClientModel.Primitives.ModelReaderWriter.Read<SdkChatMessage>(
-            System.ClientModel.Primitives.ModelReaderWriter.Write(message, System.ClientModel.Primitives.ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default),
-            System.ClientModel.Primitives.ModelReaderWriterOptions.Json,
-            OpenAI.OpenAIContext.Default)!;
 }

@@ -151,8 +151,9 @@ internal static class AssistantMessages
     }
 
     /// <summary>Copies a raw message (through its JSON form) so that patching it never touches the caller's object.</summary>
-    public static AssistantChatMessage Copy(AssistantChatMessage message) =>
-        ModelReaderWriter.Read<AssistantChatMessage>(ModelReaderWriter.Write(message, ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default), ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default)!;
+    public static T Copy<T>(T message)
+        where T : OpenAI.Chat.ChatMessage =>
+        ModelReaderWriter.Read<T>(ModelReaderWriter.Write(message, ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default), ModelReaderWriterOptions.Json, OpenAI.OpenAIContext.Default)!;
 
     private static JsonSerializerOptions CreateCompactJson()
     {

@@ -111,4 +111,21 @@ public sealed class MessageFieldsTests : IAsyncLifetime
         Assert.True(last["partial"]!.GetValue<bool>());
         Assert.False(last.ContainsKey("prefix"));
     }
+
+    [Fact]
+    public async Task A_message_that_already_carries_its_raw_SDK_form_gets_the_field_on_a_copy()
+    {
+        _server.Enqueue(ScriptedResponse.Json(Completion));
+        var profile = new ProviderProfile { Name = "selfhosted", DefaultModel = "m", MessageFields = ["cache_hint"], Sources = ["test"] };
+        var raw = new OpenAI.Chat.UserChatMessage("Weather in Paris?");
+        var message = new ChatMessage(ChatRole.User, "Weather in Paris?") { RawRepresentation = raw, AdditionalProperties = new() { ["cache_hint"] = "long" } };
+
+        await Client("selfhosted", ProviderCatalog.Default.With(profile)).GetResponseAsync([message]);
+
+        var sent = Assert.Single(SentMessages())!.AsObject();
+        Assert.Equal("long", sent["cache_hint"]!.GetValue<string>());
+        Assert.Equal("user", sent["role"]!.GetValue<string>());
+        Assert.Same(raw, message.RawRepresentation);
+        Assert.False(raw.Patch.Contains("$.cache_hint"u8));
+    }
 }
