@@ -24,7 +24,8 @@ var thinkTags = args.Contains("--think-tags");
 var tokens = args.Contains("--tokens");
 var middlewareBreakdown = args.Contains("--middleware-breakdown");
 var routing = args.Contains("--routing");
-args = [.. args.Where(a => a is not ("--middleware" or "--think-tags" or "--middleware-breakdown" or "--tokens" or "--routing"))];
+var ensembles = args.Contains("--ensembles");
+args = [.. args.Where(a => a is not ("--middleware" or "--think-tags" or "--middleware-breakdown" or "--tokens" or "--routing" or "--ensembles"))];
 
 // Without a --job argument, one measured configuration that finishes in a few minutes on 2 cores
 // (3 warmup + 20 measured iterations, 1 launch). `--job short` (3+3) or `--job dry` give quicker, rougher runs.
@@ -39,7 +40,9 @@ if (!args.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparis
 // `--middleware-breakdown`: layer by layer from bare AsIChatClient() (wire repairs, CompatAI's client, each middleware), and the
 // middleware's per-request steps without I/O.
 // `--routing`: one routing decision over 10 candidates per strategy.
-var benchmark = routing ? typeof(RoutingDecisionBenchmarks)
+// `--ensembles`: 3-member first and vote ensembles (50/100/150 ms members) against the fastest and slowest member alone.
+var benchmark = ensembles ? typeof(EnsembleBenchmarks)
+    : routing ? typeof(RoutingDecisionBenchmarks)
     : middlewareBreakdown ? typeof(MiddlewareBreakdownBenchmarks)
     : middleware ? typeof(MiddlewarePipelineBenchmarks)
     : thinkTags ? typeof(ThinkTagParserBenchmarks)
