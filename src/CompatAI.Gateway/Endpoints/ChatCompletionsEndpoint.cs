@@ -26,68 +26,21 @@ internal sealed class ChatCompletionsEndpoint
         _logger = logger;
     }
 
-    public async Task HandleAsync(HttpContext http)
-    {
-        try
-        {
-            await HandleCoreAsync(http).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
-        {
-            // A gateway bug, not bad input: answer in OpenAI's shape rather than with an empty 500.
-            Log.AdapterCrashed(_logger, http.TraceIdentifier, "gateway", ex.GetType().FullName ?? ex.GetType().Name, Redact(ex.Message, Headers.InboundHeaderFilter.ReadCredential(http.Request.Headers)));
-            http.Response.Clear();
-            await GatewayHttp.WriteErrorAsync(http, new GatewayError(500, "server_error", "The gateway failed unexpectedly; see its log.", null, "internal_error")).ConfigureAwait(false);
-        }
-    }
+    public Task HandleAsync(HttpContext http) => GatewayRequestIntake.GuardAsync(http, _logger, HandleCoreAsync);
 
     private async Task HandleCoreAsync(HttpContext http)
     {
         var start = Stopwatch.GetTimestamp();
         var requestId = http.TraceIdentifier;
-        if (!GatewayHttp.TryAuthorize(http, _runtime, out var credential, out var authError))
+        if (await GatewayRequestIntake.ReadAsync(http, _runtime, _logger).ConfigureAwait(false) is not { } intake)
         {
-            Log.Unauthorized(_logger, requestId);
-            await GatewayHttp.WriteErrorAsync(http, authError!).ConfigureAwait(false);
             return;
         }
 
-        if (!GatewayHttp.IsJson(http.Request.ContentType))
-        {
-            await RejectAsync(http, new GatewayError(415, "invalid_request_error",
-                $"The request body must be JSON: send 'Content-Type: application/json' (got '{http.Request.ContentType ?? "none"}').", null, "unsupported_media_type")).ConfigureAwait(false);
-            return;
-        }
+        var (body, credential) = intake;
 
         ParsedChatRequest parsed;
         RouteMatch route;
-        BufferedRequestBody? body;
-        try
-        {
-            var limits = _runtime.Options.Limits;
-            body = await GatewayHttp.ReadBodyAsync(http.Request, _runtime.Options.MaxRequestBodyBytes, _runtime.BodyBudget, limits.RetryAfter, http.RequestAborted, limits.RequestBodyTimeout).ConfigureAwait(false);
-            if (body is null)
-            {
-                await RejectAsync(http, new GatewayError(413, "invalid_request_error",
-                    $"The request body is larger than the gateway's limit of {_runtime.Options.MaxRequestBodyBytes} bytes (CompatAI:Gateway:MaxRequestBodyBytes).", null, "request_too_large")).ConfigureAwait(false);
-                return;
-            }
-        }
-        catch (RequestValidationException ex)
-        {
-            await RejectAsync(http, ex.Error).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException && http.RequestAborted.IsCancellationRequested)
-        {
-            return;
-        }
-        catch (BadHttpRequestException ex)
-        {
-            // Kestrel's own complaints about the body (truncated, too large) still get an OpenAI-shaped answer.
-            await RejectAsync(http, new GatewayError(ex.StatusCode, "invalid_request_error", "The request body could not be read: " + ex.Message, null, ex.StatusCode == 413 ? "request_too_large" : "invalid_body")).ConfigureAwait(false);
-            return;
-        }
 
         // The body's reservation in the budget lasts until the response is complete; its bytes only until parsed.
         using var reservation = body;
@@ -305,17 +258,12 @@ internal sealed class ChatCompletionsEndpoint
         }
     }
 
-    private Task RejectAsync(HttpContext http, GatewayError error)
-    {
-        Log.RequestRejected(_logger, http.TraceIdentifier, error.Status, error.Param, error.Message);
-        return GatewayHttp.WriteErrorAsync(http, error);
-    }
+    private Task RejectAsync(HttpContext http, GatewayError error) => GatewayRequestIntake.RejectAsync(http, _logger, error);
 
     private static string ModelName(string servedBy, string? upstreamModel, string requested) =>
         string.IsNullOrEmpty(upstreamModel) ? requested
         : upstreamModel.StartsWith(servedBy + "/", StringComparison.Ordinal) ? upstreamModel
         : servedBy + "/" + upstreamModel;
 
-    private static string Redact(string message, string? credential) =>
-        string.IsNullOrEmpty(credential) ? message : message.Replace(credential, "***", StringComparison.Ordinal);
+    private static string Redact(string message, string? credential) => GatewayRequestIntake.Redact(message, credential);
 }

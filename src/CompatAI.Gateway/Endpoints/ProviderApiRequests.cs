@@ -31,19 +31,7 @@ internal sealed class ProviderApiRequests
     public ILogger Logger => _logger;
 
     /// <summary>Runs <paramref name="handler"/>, answering a gateway bug in OpenAI's shape rather than with an empty 500.</summary>
-    public async Task GuardAsync(HttpContext http, Func<HttpContext, Task> handler)
-    {
-        try
-        {
-            await handler(http).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
-        {
-            Log.AdapterCrashed(_logger, http.TraceIdentifier, "gateway", ex.GetType().FullName ?? ex.GetType().Name, Redact(ex.Message, InboundHeaderFilter.ReadCredential(http.Request.Headers)));
-            http.Response.Clear();
-            await GatewayHttp.WriteErrorAsync(http, new GatewayError(500, "server_error", "The gateway failed unexpectedly; see its log.", null, "internal_error")).ConfigureAwait(false);
-        }
-    }
+    public Task GuardAsync(HttpContext http, Func<HttpContext, Task> handler) => GatewayRequestIntake.GuardAsync(http, _logger, handler);
 
     /// <summary>
     /// Authorizes, reads, parses and routes the request; <see langword="null"/> when it was answered with an error.
@@ -53,46 +41,12 @@ internal sealed class ProviderApiRequests
     {
         var start = Stopwatch.GetTimestamp();
         var requestId = http.TraceIdentifier;
-        if (!GatewayHttp.TryAuthorize(http, _runtime, out var credential, out var authError))
+        if (await GatewayRequestIntake.ReadAsync(http, _runtime, _logger).ConfigureAwait(false) is not { } intake)
         {
-            Log.Unauthorized(_logger, requestId);
-            await GatewayHttp.WriteErrorAsync(http, authError!).ConfigureAwait(false);
             return null;
         }
 
-        if (!GatewayHttp.IsJson(http.Request.ContentType))
-        {
-            await RejectAsync(http, new GatewayError(415, "invalid_request_error",
-                $"The request body must be JSON: send 'Content-Type: application/json' (got '{http.Request.ContentType ?? "none"}').", null, "unsupported_media_type")).ConfigureAwait(false);
-            return null;
-        }
-
-        BufferedRequestBody? body;
-        try
-        {
-            var limits = _runtime.Options.Limits;
-            body = await GatewayHttp.ReadBodyAsync(http.Request, _runtime.Options.MaxRequestBodyBytes, _runtime.BodyBudget, limits.RetryAfter, http.RequestAborted, limits.RequestBodyTimeout).ConfigureAwait(false);
-            if (body is null)
-            {
-                await RejectAsync(http, new GatewayError(413, "invalid_request_error",
-                    $"The request body is larger than the gateway's limit of {_runtime.Options.MaxRequestBodyBytes} bytes (CompatAI:Gateway:MaxRequestBodyBytes).", null, "request_too_large")).ConfigureAwait(false);
-                return null;
-            }
-        }
-        catch (RequestValidationException ex)
-        {
-            await RejectAsync(http, ex.Error).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException && http.RequestAborted.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (BadHttpRequestException ex)
-        {
-            await RejectAsync(http, new GatewayError(ex.StatusCode, "invalid_request_error", "The request body could not be read: " + ex.Message, null, ex.StatusCode == 413 ? "request_too_large" : "invalid_body")).ConfigureAwait(false);
-            return null;
-        }
+        var (body, credential) = intake;
 
         JsonDocument document;
         try
@@ -182,11 +136,7 @@ internal sealed class ProviderApiRequests
         }
     }
 
-    public Task RejectAsync(HttpContext http, GatewayError error)
-    {
-        Log.RequestRejected(_logger, http.TraceIdentifier, error.Status, error.Param, error.Message);
-        return GatewayHttp.WriteErrorAsync(http, error);
-    }
+    public Task RejectAsync(HttpContext http, GatewayError error) => GatewayRequestIntake.RejectAsync(http, _logger, error);
 
     private GatewayError? Route(JsonElement root, ProviderApiKind kind, out string? providerName, out string? modelId, out ProviderApiClients? clients)
     {
@@ -251,6 +201,5 @@ internal sealed class ProviderApiRequests
         _ => "moderation",
     };
 
-    internal static string Redact(string message, string? credential) =>
-        string.IsNullOrEmpty(credential) ? message : message.Replace(credential, "***", StringComparison.Ordinal);
+    internal static string Redact(string message, string? credential) => GatewayRequestIntake.Redact(message, credential);
 }
