@@ -3,7 +3,7 @@
 #
 #   eng/pack.sh [feed-dir]        default: artifacts/packages
 #
-# CompatAI and CompatAI.Emulator are libraries; CompatAI.Cli (`compatai`) and CompatAI.Gateway (`compatai-gateway`)
+# CompatAI, CompatAI.Emulator and CompatAI.StackExchangeRedis are libraries; CompatAI.Cli (`compatai`) and CompatAI.Gateway (`compatai-gateway`)
 # are .NET tools. Each .nupkg comes with a .snupkg (symbols). Package validation runs as part of each pack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ feed="${1:-artifacts/packages}"
 mkdir -p "$feed"
 feed="$(cd "$feed" && pwd)"
 rm -f "$feed"/CompatAI*.nupkg "$feed"/CompatAI*.snupkg
-for project in CompatAI CompatAI.Emulator CompatAI.Cli CompatAI.Gateway; do
+for project in CompatAI CompatAI.Emulator CompatAI.StackExchangeRedis CompatAI.Cli CompatAI.Gateway; do
   echo "packing $project"
   dotnet pack "src/$project/$project.csproj" -c Release -o "$feed" -v quiet -nologo
 done

@@ -4,12 +4,12 @@
 # tracked. Run it after adding public API (or after a merge that fails with RS0016/RS0017), then review the diff.
 # It reads the symbols from the analyzer's own build diagnostics (dotnet format's code fix does not apply these here).
 #
-#   eng/update-public-api.sh            both libraries
+#   eng/update-public-api.sh            every tracked library
 #   eng/update-public-api.sh CompatAI   one of them
 set -euo pipefail
 cd "$(dirname "$0")/.."
 projects=("$@")
-[ ${#projects[@]} -gt 0 ] || projects=(CompatAI CompatAI.Emulator)
+[ ${#projects[@]} -gt 0 ] || projects=(CompatAI CompatAI.Emulator CompatAI.StackExchangeRedis)
 for name in "${projects[@]}"; do
   project="src/$name/$name.csproj"
   [ -f "$project" ] || { echo "no such project: $project" >&2; exit 2; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves the packages the way a user meets them, offline, from a local folder feed:
-#   1. eng/pack.sh packs CompatAI, CompatAI.Emulator, CompatAI.Cli and CompatAI.Gateway (Release) and lists them with sizes;
+#   1. eng/pack.sh packs CompatAI, CompatAI.Emulator, CompatAI.StackExchangeRedis, CompatAI.Cli and CompatAI.Gateway (Release) and lists them with sizes;
 #   2. samples/PackageConsumer (console + ASP.NET Core) restores CompatAI and CompatAI.Emulator from that feed only,
 #      builds and runs against the emulator on 127.0.0.1;
 #   3. `dotnet tool install --tool-path` installs `compatai` and `compatai-gateway` from that feed only; `compatai --help`,
@@ -39,7 +39,7 @@ wait_for_line() { # file pattern -> the first matching line, waiting up to 120 s
 # 1. Pack.
 if eng/pack.sh "$feed" > "$work/pack.log" 2>&1; then
   sed -n '/^packages in/,$p' "$work/pack.log"
-  pass "dotnet pack: 4 packages + symbols into $feed"
+  pass "dotnet pack: 5 packages + symbols into $feed"
 else
   fail "dotnet pack" "$work/pack.log"; finish
 fi
@@ -47,7 +47,7 @@ fi
 # A package restored once stays in the global packages folder under its version; drop ours so every run installs
 # the bits just packed, not an older build of the same version.
 packages_dir="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
-for id in compatai compatai.emulator compatai.cli compatai.gateway; do rm -rf "${packages_dir%/}/$id/$version"; done
+for id in compatai compatai.emulator compatai.stackexchangeredis compatai.cli compatai.gateway; do rm -rf "${packages_dir%/}/$id/$version"; done
 
 # 2. The consumer, from the feed only (samples/PackageConsumer/nuget.config; its build fails if a CompatAI assembly
 #    comes from anywhere but a package).
