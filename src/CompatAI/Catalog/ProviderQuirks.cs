@@ -110,6 +110,14 @@ public sealed class ProviderQuirks
     public bool? SupportsResponsesApi { get; init; }
 
     /// <summary>
+    /// Gets whether the model is served only through the provider's <c>/responses</c> (Responses API), so requests go
+    /// there directly instead of to <c>/chat/completions</c> first (Perplexity's Agent API since Sonar Chat Completions
+    /// ended). Prefix completion is not available there. Default: false (Chat Completions, with the 404 fallback
+    /// <see cref="SupportsResponsesApi"/> allows).
+    /// </summary>
+    public bool? ResponsesApiOnly { get; init; }
+
+    /// <summary>
     /// Gets whether every stream chunk carries <c>usage</c> with running totals (Perplexity) rather than one report at the
     /// end; the wire repairs then pass on only the last report, so that adding up streamed usage gives the provider's
     /// total. Read from the provider's own quirks. Default: false.
@@ -164,6 +172,7 @@ public sealed class ProviderQuirks
             ReportsContentFilterResults = overrides.ReportsContentFilterResults ?? ReportsContentFilterResults,
             SupportsImageInput = overrides.SupportsImageInput ?? SupportsImageInput,
             SupportsResponsesApi = overrides.SupportsResponsesApi ?? SupportsResponsesApi,
+            ResponsesApiOnly = overrides.ResponsesApiOnly ?? ResponsesApiOnly,
             CumulativeStreamUsage = overrides.CumulativeStreamUsage ?? CumulativeStreamUsage,
             UntaggedReasoningAtStart = overrides.UntaggedReasoningAtStart ?? UntaggedReasoningAtStart,
         };

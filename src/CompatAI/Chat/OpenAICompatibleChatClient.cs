@@ -77,7 +77,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     {
         var prepared = Prepare(messages);
         var model = options?.ModelId ?? Model;
-        if (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model))
+        if (ViaResponses(model))
         {
             return await _responses.Value.GetResponseAsync(ForResponses(prepared, model), options, cancellationToken).ConfigureAwait(false);
         }
@@ -118,7 +118,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     {
         var prepared = Prepare(messages);
         var model = options?.ModelId ?? Model;
-        if (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model))
+        if (ViaResponses(model))
         {
             await foreach (var update in _responses.Value.GetStreamingResponseAsync(ForResponses(prepared, model), options, cancellationToken).ConfigureAwait(false))
             {
@@ -252,8 +252,12 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The prefix came in through the public method's 'messages' parameter; naming it tells the caller what to fix.")]
     private IEnumerable<AIChatMessage> ForResponses(IEnumerable<AIChatMessage> prepared, string model) =>
         PrefixMessages.HasPrefix(prepared)
-            ? throw new ArgumentException($"The last message is a prefix message, but model '{model}' of provider '{Profile.Name}' is served only through the Responses API here (its /chat/completions answered 404), and the Responses API has no prefix completion.", "messages")
+            ? throw new ArgumentException($"The last message is a prefix message, but model '{model}' of provider '{Profile.Name}' is served only through the Responses API here (its profile says so, or its /chat/completions answered 404), and the Responses API has no prefix completion.", "messages")
             : prepared;
+
+    /// <summary>Whether <paramref name="model"/> is served through <c>/responses</c>: its profile says so, or its <c>/chat/completions</c> answered 404 before.</summary>
+    private bool ViaResponses(string model) =>
+        (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model)) || Profile.GetQuirks(model).ResponsesApiOnly == true;
 
     private bool MayUseResponses(ProviderException ex, string model) =>
         ex.StatusCode == 404 && ex.ErrorCode != "model_not_found" && Profile.GetQuirks(model).SupportsResponsesApi != false;

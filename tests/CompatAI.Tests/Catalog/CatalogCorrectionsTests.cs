@@ -126,5 +126,7 @@ public sealed class CatalogCorrectionsTests
         var unsupported = ProviderCatalog.Default.Get("moonshot").GetQuirks(model).UnsupportedParameters ?? [];
         Assert.Equal(fixedSampling, unsupported.Contains("temperature"));
         Assert.Equal(fixedSampling, unsupported.Contains("top_p"));
+        Assert.Equal(fixedSampling, unsupported.Contains("n"));
+        Assert.Equal(fixedSampling, unsupported.Contains("presence_penalty"));
     }
 }
