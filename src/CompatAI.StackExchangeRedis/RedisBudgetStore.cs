@@ -23,12 +23,13 @@ namespace CompatAI;
 /// </para>
 /// <para>
 /// When Redis is unreachable, does not answer within <see cref="CompatRedisOptions.OperationTimeout"/> or answers with
-/// an error, no request fails: the store goes on with a local <see cref="InMemoryBudgetStore"/> and logs the outage once. During the outage
-/// each process enforces every budget alone, so N processes may spend up to N times a limit between them. When Redis
-/// answers again, what each process counted locally is added to the Redis counters before anything else is done there, and
-/// the store shares again. The exchange errs towards counting too much, never too little: a Redis call that timed out may
-/// have been applied as well as counted locally, and a request reserved locally that settles while its counter is being
-/// moved, or a request reserved in Redis that settles during the outage, keeps its estimate.
+/// an error, no request fails: the store goes on with a local <see cref="InMemoryBudgetStore"/> and logs the outage
+/// once. During the outage each process enforces every budget alone (and <see cref="GetSpentAsync"/> answers with its
+/// own count), so N processes may spend up to N times a limit between them. When Redis answers again, what each process
+/// counted locally is added to the Redis counters before anything else is done there, and the store shares again. The
+/// exchange errs towards counting too much, never too little: a Redis call that timed out may have been applied as well
+/// as counted locally, and a request reserved locally that settles while its counter is being moved, or a request
+/// reserved in Redis that settles during the outage, keeps its estimate.
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The SemaphoreSlim is only awaited; it needs disposing only when its AvailableWaitHandle is used, which it never is.")]
