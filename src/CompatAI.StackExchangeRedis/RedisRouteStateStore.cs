@@ -24,7 +24,8 @@ namespace CompatAI;
 /// Redis being slow or unreachable never fails or holds up a request: every call is bounded by
 /// <see cref="CompatRedisOptions.OperationTimeout"/> (and fails at once while disconnected), errors are logged once per
 /// outage, and the process goes on with its mirror (its own reports included; the probe lease is then decided locally).
-/// When Redis returns, the subscription is restored and the mirror re-read.
+/// When Redis returns, the subscription is restored, the mirror re-read, and the cooldowns and breaks this process
+/// reported meanwhile that are still in force are written, so the other processes learn what they missed.
 /// </para>
 /// </remarks>
 public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
