@@ -72,7 +72,6 @@ internal sealed class GatewayChatPolicies
                     b.Budgets.Add(budget);
                 }
             });
-            builder.Use(inner => new BudgetSubjectStrippingChatClient(inner));
         }
 
         return builder.Build(_services);

@@ -113,7 +113,7 @@ internal static class ChatRequestMapper
         {
             foreach (var (key, value) in extras)
             {
-                if (key == "strict" || string.IsNullOrEmpty(key))
+                if (key == "strict" || string.IsNullOrEmpty(key) || LocalPropertyKeys.IsLocal(key))
                 {
                     continue;
                 }

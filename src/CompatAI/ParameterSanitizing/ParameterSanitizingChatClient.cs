@@ -584,8 +584,9 @@ public sealed partial class ParameterSanitizingChatClient : DelegatingChatClient
             AdditionalPropertiesDictionary? kept = null;
             foreach (var (key, value) in shaped)
             {
-                if (key.Length == 0 || key == StrictKey)
+                if (key.Length == 0 || key == StrictKey || LocalPropertyKeys.IsLocal(key))
                 {
+                    // CompatAI's own keys (budget subjects) stay local: never a body field.
                     (kept ??= [])[key] = value;
                 }
                 else

@@ -155,4 +155,30 @@ public sealed class BudgetingChatClientTests(EmulatorFixture fixture)
             o.Budgets.Add(new Budget { Name = "x", Limit = 2m });
         }));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Budget_subjects_are_read_locally_and_never_sent_to_the_provider(bool stream)
+    {
+        var store = new InMemoryBudgetStore();
+        using var client = Client(store, null, new Budget { Name = "per-key", Scope = BudgetScope.Key, Limit = 10m, Currency = "EUR" });
+        var options = new ChatOptions
+        {
+            MaxOutputTokens = 50,
+            AdditionalProperties = new() { [BudgetingChatClient.KeyProperty] = "key-subject-7", ["safe_prompt"] = false },
+        };
+        int before = fixture.Emulator.Requests.Count;
+
+        var text = stream
+            ? (await client.GetStreamingResponseAsync("hello", options).ToChatResponseAsync()).Text
+            : (await client.GetResponseAsync("hello", options)).Text;
+
+        Assert.NotEmpty(text);
+        var body = Assert.Single(fixture.Emulator.Requests.Skip(before)).Body;
+        Assert.DoesNotContain("compatai", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("key-subject-7", body, StringComparison.Ordinal);
+        Assert.Contains("\"safe_prompt\":false", body, StringComparison.Ordinal);
+        Assert.True(await client.GetSpentAsync("per-key", "key-subject-7") > 0m);
+    }
 }
