@@ -195,7 +195,12 @@ public sealed class BudgetingChatClient : DelegatingChatClient
             decimal real = h.Budget.Unit == BudgetUnit.Requests ? (served ? h.Reserved : 0m)
                 : actual is null ? h.Reserved
                 : currency is null || string.Equals(currency, h.Budget.Currency, StringComparison.OrdinalIgnoreCase) ? actual.Value : 0m;
-            await _store.SettleAsync(h.Counter, h.Reserved, real, h.ExpiresAt, CancellationToken.None).ConfigureAwait(false);
+            if (real != h.Reserved)
+            {
+                // Nothing to correct otherwise (a served request of a request budget, a cost equal to its estimate): a
+                // shared store is spared the round trip.
+                await _store.SettleAsync(h.Counter, h.Reserved, real, h.ExpiresAt, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         held.Clear();

@@ -111,4 +111,42 @@ public sealed class RequestBudgetTests(EmulatorFixture fixture)
         Assert.IsType<InMemoryBudgetStore>(own.GetService<BudgetingChatClient>()!.Store);
         Assert.NotSame(registered, own.GetService<BudgetingChatClient>()!.Store);
     }
+
+    [Fact]
+    public async Task A_served_request_of_a_request_budget_needs_no_settlement_and_a_failed_one_releases_its_reservation()
+    {
+        var store = new CountingBudgetStore(new InMemoryBudgetStore());
+        using var client = Client(store, new Budget { Name = "n", Unit = BudgetUnit.Requests, Limit = 5 });
+
+        await client.GetResponseAsync("served");
+        await client.GetStreamingResponseAsync("served too").ToChatResponseAsync();
+        Assert.Equal((2, 0), (store.Reservations, store.Settlements));
+
+        fixture.Emulator.EnqueueFault("groq", EmulatorFault.WithStatus(500));
+        await Assert.ThrowsAsync<ProviderException>(() => client.GetResponseAsync("fails"));
+        Assert.Equal((3, 1), (store.Reservations, store.Settlements));
+        Assert.Equal(2m, await client.GetSpentAsync("n"));
+    }
+
+    /// <summary>Counts the calls a budgeting client makes to its store (each one is a round trip for a shared store).</summary>
+    private sealed class CountingBudgetStore(IBudgetStore inner) : IBudgetStore
+    {
+        public int Reservations { get; private set; }
+
+        public int Settlements { get; private set; }
+
+        public ValueTask<BudgetReservation> TryReserveAsync(string counter, decimal amount, decimal limit, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        {
+            Reservations++;
+            return inner.TryReserveAsync(counter, amount, limit, expiresAt, cancellationToken);
+        }
+
+        public ValueTask SettleAsync(string counter, decimal reserved, decimal actual, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+        {
+            Settlements++;
+            return inner.SettleAsync(counter, reserved, actual, expiresAt, cancellationToken);
+        }
+
+        public ValueTask<decimal> GetSpentAsync(string counter, CancellationToken cancellationToken = default) => inner.GetSpentAsync(counter, cancellationToken);
+    }
 }
