@@ -29,7 +29,8 @@ public sealed class BudgetAcrossReplicasTests : IClassFixture<BudgetAcrossReplic
 
         var admitted = results.Count(r => r.StatusCode == HttpStatusCode.OK);
         var refused = results.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
-        var summary = string.Join("\n", results.Select(r => $"{r.Name} {(int)r.StatusCode} {r.Body[..Math.Min(r.Body.Length, 200)]}"));
+        var summary = string.Join("\n", results.GroupBy(r => (r.Name, r.StatusCode)).OrderBy(g => g.Key.Name, StringComparer.Ordinal)
+            .Select(g => $"{g.Key.Name} {(int)g.Key.StatusCode} x{g.Count()}: {g.First().Body[..Math.Min(g.First().Body.Length, 300)]}"));
         Assert.True(admitted == Cluster.Limit && refused.Count == Callers - Cluster.Limit,
             $"{admitted} admitted and {refused.Count} refused with 429 of {Callers}; expected {Cluster.Limit} and {Callers - Cluster.Limit}.\n{summary}\n{_cluster.Diagnostics()}");
 

@@ -66,11 +66,11 @@ public sealed class RedisOutageTests : IClassFixture<RedisOutageTests.Cluster>
         var question = $"cached after the outage {Guid.NewGuid():N}";
         using var miss = await ReplicaCluster.PostChatAsync(_cluster.Replicas[0], Cluster.CachedModel, question);
         await _cluster.ReadOkAsync(_cluster.Replicas[0], miss);
-        Assert.Equal("miss", ReplicaCluster.Header(miss, "x-compatai-cache"));
+        Assert.Equal("miss", ReplicaCluster.Header(miss, "x-compat-cache"));
         var cachedBefore = _cluster.ChatRequestsTo(Cluster.CachedPersonality);
         using var hit = await ReplicaCluster.PostChatAsync(_cluster.Replicas[2], Cluster.CachedModel, question);
         await _cluster.ReadOkAsync(_cluster.Replicas[2], hit);
-        Assert.Equal("hit", ReplicaCluster.Header(hit, "x-compatai-cache"));
+        Assert.Equal("hit", ReplicaCluster.Header(hit, "x-compat-cache"));
         Assert.Equal(cachedBefore, _cluster.ChatRequestsTo(Cluster.CachedPersonality));
     }
 

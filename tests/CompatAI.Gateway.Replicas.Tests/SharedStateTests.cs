@@ -56,12 +56,12 @@ public sealed class SharedStateTests : IClassFixture<SharedStateTests.Cluster>
 
         using var miss = await ReplicaCluster.PostChatAsync(_cluster.Replicas[0], Cluster.CachedModel, question);
         var (_, missText) = await _cluster.ReadOkAsync(_cluster.Replicas[0], miss);
-        Assert.Equal("miss", ReplicaCluster.Header(miss, "x-compatai-cache"));
+        Assert.Equal("miss", ReplicaCluster.Header(miss, "x-compat-cache"));
         Assert.Equal(before + 1, _cluster.ChatRequestsTo(Cluster.CachedPersonality));
 
         using var hit = await ReplicaCluster.PostChatAsync(_cluster.Replicas[2], Cluster.CachedModel, question);
         var (_, hitText) = await _cluster.ReadOkAsync(_cluster.Replicas[2], hit);
-        Assert.True(ReplicaCluster.Header(hit, "x-compatai-cache") == "hit", $"replica-3 answered x-compatai-cache: '{ReplicaCluster.Header(hit, "x-compatai-cache")}'.\n{_cluster.Diagnostics()}");
+        Assert.True(ReplicaCluster.Header(hit, "x-compat-cache") == "hit", $"replica-3 answered x-compat-cache: '{ReplicaCluster.Header(hit, "x-compat-cache")}'.\n{_cluster.Diagnostics()}");
         Assert.Equal($"You said: {question}", missText);
         Assert.Equal(missText, hitText);
         Assert.Equal(before + 1, _cluster.ChatRequestsTo(Cluster.CachedPersonality));
