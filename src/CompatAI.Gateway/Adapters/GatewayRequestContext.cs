@@ -61,6 +61,15 @@ public sealed class GatewayRequestContext
     /// <summary>Gets or sets the provider that actually served the request (differs from <see cref="ProviderName"/> for fallback chains).</summary>
     public string? ServedBy { get; set; }
 
+    /// <summary>Gets or sets the short id of the client's key (never the key), for key-scoped budgets.</summary>
+    internal string? KeyId { get; set; }
+
+    /// <summary>Gets or sets the tenant named by <c>CompatAI:Gateway:TenantHeader</c>, for tenant-scoped budgets.</summary>
+    internal string? Tenant { get; set; }
+
+    /// <summary>Gets or sets whether the response cache answered (<see langword="true"/>), missed (<see langword="false"/>) or was not asked.</summary>
+    internal bool? CacheHit { get; set; }
+
     /// <summary>Returns a context for another provider and model with the same headers and credential.</summary>
     /// <param name="providerName">The other provider's prefix.</param>
     /// <param name="modelId">The other upstream model id.</param>

@@ -50,4 +50,22 @@ public sealed class GatewayOptions
 
     /// <summary>Gets the gateway's limits (<c>CompatAI:Gateway:Limits</c>): concurrency, body deadline, connections, headers.</summary>
     public GatewayLimitsOptions Limits { get; set; } = new();
+
+    /// <summary>Gets the response cache settings (<c>CompatAI:Gateway:ResponseCache</c>). Off by default.</summary>
+    public GatewayResponseCacheOptions ResponseCache { get; set; } = new();
+
+    /// <summary>
+    /// Gets the budgets enforced on chat requests to providers configured under <c>CompatAI:Providers</c> and the
+    /// <c>fallback</c> chain (<c>CompatAI:Gateway:Budgets:&lt;n&gt;</c>, the library's <see cref="Budget"/>): a request
+    /// that would exceed one is answered <c>429</c> with the error type <c>budget_exceeded</c>. The <see cref="BudgetScope.Key"/>
+    /// subject is the client key's short id (<c>key-</c> and 12 hex digits of its SHA-256), never the key.
+    /// </summary>
+    public IList<Budget> Budgets { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets the inbound header naming the tenant of a request, for <see cref="BudgetScope.Tenant"/> budgets
+    /// (for example <c>x-tenant-id</c>). Required when a tenant budget is configured; the gateway trusts its value, so
+    /// set it only behind something that sets the header itself.
+    /// </summary>
+    public string? TenantHeader { get; set; }
 }

@@ -65,6 +65,13 @@ internal sealed class ChatCompletionsEndpoint
 
         var headers = _runtime.HeaderFilter.Select(http.Request.Headers, passCredential: !_runtime.RequiresKey);
         var context = new GatewayRequestContext(route.ProviderName, route.ModelId, headers, credential, requestId);
+        if (_runtime.Policies.BudgetStore is not null)
+        {
+            // Budget subjects: the client key's short id (never the key) and the tenant header's value.
+            context.KeyId = GatewayKeyId.Of(http.Request.Headers);
+            context.Tenant = _runtime.Options.TenantHeader is { Length: > 0 } tenantHeader && http.Request.Headers[tenantHeader].ToString() is { Length: > 0 } tenant ? tenant : null;
+        }
+
         GatewayRequestContext.Current = context;
         parsed.Options.ModelId = route.ModelId;
         var request = new GatewayChatRequest(parsed.Messages, parsed.Options, context);
@@ -101,6 +108,7 @@ internal sealed class ChatCompletionsEndpoint
         var bytes = JsonSerializer.SerializeToUtf8Bytes(ResponseMapper.ToCompletion(response, model), GatewayJson.Context.ChatCompletionDto);
         var httpResponse = http.Response;
         httpResponse.Headers[GatewayHttp.ProviderHeader] = servedBy;
+        GatewayHttp.SetCacheOutcome(httpResponse, request.Context);
         GatewayHttp.SetOverhead(httpResponse, (upstreamStart - start) + (Stopwatch.GetTimestamp() - upstreamEnd));
         httpResponse.StatusCode = 200;
         httpResponse.ContentType = "application/json";
@@ -144,6 +152,7 @@ internal sealed class ChatCompletionsEndpoint
         var writer = new StreamChunkWriter(model, parsed.IncludeUsage);
         var httpResponse = http.Response;
         httpResponse.Headers[GatewayHttp.ProviderHeader] = servedBy;
+        GatewayHttp.SetCacheOutcome(httpResponse, request.Context);
         httpResponse.Headers["X-Accel-Buffering"] = "no";
         var events = EventsAsync(enumerator, hasFirst, writer, route, request.Context, start, upstreamStart, firstAt, httpResponse, cancellationToken);
         try
@@ -252,6 +261,9 @@ internal sealed class ChatCompletionsEndpoint
                 return mapped with { Provider = context.ServedBy ?? route.ProviderName };
             case RequestValidationException validation:
                 return validation.Error;
+            case BudgetExceededException budget:
+                Log.BudgetExceeded(_logger, context.RequestId, budget.BudgetName, budget.Scope.ToString());
+                return GatewayHttp.BudgetExceeded(budget);
             default:
                 Log.AdapterCrashed(_logger, context.RequestId, route.ProviderName, ex.GetType().FullName ?? ex.GetType().Name, Redact(ex.Message, context.Credential));
                 return ProviderErrorMapper.Unexpected() with { Provider = route.ProviderName };

@@ -19,6 +19,31 @@ internal static class GatewayHttp
     /// <summary>The gateway's own time in milliseconds (total minus the provider's), measured until the response headers.</summary>
     public const string OverheadHeader = "x-compat-overhead-ms";
 
+    /// <summary>Says whether the response cache answered: <c>hit</c> or <c>miss</c> (absent when the cache is off or was not asked).</summary>
+    public const string CacheHeader = "x-compat-cache";
+
+    /// <summary>Sets <see cref="CacheHeader"/> from the request's cache lookup, if there was one.</summary>
+    public static void SetCacheOutcome(HttpResponse response, Adapters.GatewayRequestContext context)
+    {
+        if (context.CacheHit is { } hit)
+        {
+            response.Headers[CacheHeader] = hit ? "hit" : "miss";
+        }
+    }
+
+    /// <summary>
+    /// A budget's refusal: <c>429</c> with type and code <c>budget_exceeded</c>, the library's message (budget name, scope,
+    /// the key's short id or the tenant, spent, limit, window end) and <c>Retry-After</c> until the window ends.
+    /// </summary>
+    public static GatewayError BudgetExceeded(BudgetExceededException exception)
+    {
+        var wait = exception.WindowEnd - DateTimeOffset.UtcNow;
+        return new GatewayError(429, "budget_exceeded", exception.Message, null, "budget_exceeded")
+        {
+            RetryAfter = wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        };
+    }
+
     /// <summary>Checks the gateway key when keys are configured; returns the client's credential to pass through, if any.</summary>
     public static bool TryAuthorize(HttpContext context, GatewayRuntime runtime, out string? passThroughCredential, out GatewayError? error)
     {

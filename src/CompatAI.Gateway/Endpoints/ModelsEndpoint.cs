@@ -5,6 +5,7 @@ using CompatAI.Gateway.Logging;
 using CompatAI.Gateway.Routing;
 using CompatAI.Gateway.Wire;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace CompatAI.Gateway.Endpoints;
@@ -16,9 +17,13 @@ internal sealed class ModelsEndpoint
     private readonly ModelDirectory _directory;
     private readonly ILogger<ModelsEndpoint> _logger;
 
-    public ModelsEndpoint(GatewayRuntime runtime, ModelDirectory directory, ILogger<ModelsEndpoint> logger)
+    private readonly HealthCheckService? _health;
+
+    public ModelsEndpoint(GatewayRuntime runtime, ModelDirectory directory, ILogger<ModelsEndpoint> logger, IServiceProvider services)
     {
         _runtime = runtime;
+        // Registered by AddCompatGateway() only with CompatAI:Redis: the gateway's own checks are tagged 'compatai'.
+        _health = services.GetService(typeof(CompatAI.CompatRedisConnection)) is null ? null : services.GetService(typeof(HealthCheckService)) as HealthCheckService;
         _directory = directory;
         _logger = logger;
     }
@@ -40,13 +45,31 @@ internal sealed class ModelsEndpoint
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }
 
-    public Task HealthAsync(HttpContext http)
+    /// <summary>
+    /// <c>GET /healthz</c>: always <c>200</c> while the gateway serves. <c>status</c> is <c>ok</c>, or <c>degraded</c> with a
+    /// <c>reason</c> when shared state (Redis) is unreachable and this replica serves with its own state.
+    /// </summary>
+    public async Task HealthAsync(HttpContext http)
     {
+        string status = "ok";
+        string? reason = null;
+        string? shared = null;
+        if (_health is not null)
+        {
+            var report = await _health.CheckHealthAsync(r => r.Tags.Contains("compatai"), http.RequestAborted).ConfigureAwait(false);
+            shared = "redis";
+            if (report.Status != HealthStatus.Healthy)
+            {
+                status = "degraded";
+                reason = string.Join(" ", report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}"));
+            }
+        }
+
         var bytes = JsonSerializer.SerializeToUtf8Bytes(
-            new HealthDto { Status = "ok", Providers = [.. _runtime.Router.Providers.Keys.Order(StringComparer.Ordinal)] },
+            new HealthDto { Status = status, Providers = [.. _runtime.Router.Providers.Keys.Order(StringComparer.Ordinal)], Reason = reason, SharedState = shared },
             GatewayJson.Context.HealthDto);
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = bytes.Length;
-        return http.Response.Body.WriteAsync(bytes, http.RequestAborted).AsTask();
+        await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }
 }

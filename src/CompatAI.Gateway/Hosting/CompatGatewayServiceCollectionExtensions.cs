@@ -40,6 +40,8 @@ public static class CompatGatewayServiceCollectionExtensions
         services.TryAddSingleton(new GatewayConfigurationSource(configuration));
         services.TryAddSingleton<UpstreamHttpClient>();
         services.TryAddSingleton<IProviderClientFactory, CompatProviderClientFactory>();
+        GatewaySharedState.Add(services, configuration);
+        services.TryAddSingleton<Policies.GatewayChatPolicies>();
         services.TryAddSingleton<GatewayRuntime>();
         services.TryAddSingleton<ModelDirectory>();
         services.TryAddSingleton<ChatCompletionsEndpoint>();

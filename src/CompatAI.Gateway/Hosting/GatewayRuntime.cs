@@ -31,8 +31,10 @@ internal sealed class GatewayRuntime : IDisposable
         IEnumerable<GatewayProviderRegistration> registrations,
         GatewayPipelineSteps pipeline,
         IProviderClientFactory clientFactory,
+        Policies.GatewayChatPolicies policies,
         ILogger<GatewayRuntime> logger)
     {
+        Policies = policies;
         Options = options.Value;
         ValidateOptions(Options);
         _keyHashes = [.. Options.Keys.Where(k => !string.IsNullOrEmpty(k)).Select(Hash)];
@@ -68,7 +70,8 @@ internal sealed class GatewayRuntime : IDisposable
                     client = step(name, client, services);
                 }
 
-                return client;
+                // The response cache and budgets (CompatAI:Gateway:ResponseCache, CompatAI:Gateway:Budgets), when configured.
+                return policies.Apply(client);
             }
 
             if (string.IsNullOrEmpty(settings.ApiKey))
@@ -146,6 +149,9 @@ internal sealed class GatewayRuntime : IDisposable
     public IReadOnlyDictionary<string, ProviderApiClients> ApiClients { get; }
 
     public GatewayOptions Options { get; }
+
+    /// <summary>Gets the response cache and budgets applied to configured providers.</summary>
+    public Policies.GatewayChatPolicies Policies { get; }
 
     public GatewayRouter Router { get; }
 

@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Information, "Request {RequestId} rejected: missing or wrong gateway key.")]
     public static partial void Unauthorized(ILogger logger, string requestId);
+
+    [LoggerMessage(11, LogLevel.Debug, "The response cache could not {Operation} ({ErrorType}); the request goes to the provider as if it were a miss.")]
+    public static partial void CacheUnavailable(ILogger logger, string operation, string errorType);
+
+    [LoggerMessage(12, LogLevel.Information, "Request {RequestId} refused by budget '{Budget}' ({Scope}).")]
+    public static partial void BudgetExceeded(ILogger logger, string requestId, string budget, string scope);
 }

@@ -1,24 +1,37 @@
+using CompatAI.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CompatAI.Gateway.Management;
 
-/// <summary><c>CompatAI:Gateway:Management:MonthlyBudgets</c> against the month-to-date cost in the <see cref="UsageLedger"/>.</summary>
+/// <summary>
+/// The enforced budgets (<c>CompatAI:Gateway:Budgets</c>) with what their store says was spent, then the display-only
+/// <c>CompatAI:Gateway:Management:MonthlyBudgets</c> against the month-to-date cost in the <see cref="UsageLedger"/>.
+/// </summary>
 internal sealed class ConfiguredBudgetSource : IBudgetUsageSource
 {
     private readonly GatewayManagementOptions _options;
     private readonly UsageLedger _ledger;
+    private readonly GatewayRuntime _runtime;
+    private readonly BudgetingChatClient? _reader;
 
-    public ConfiguredBudgetSource(IOptions<GatewayManagementOptions> options, UsageLedger ledger)
+    public ConfiguredBudgetSource(IOptions<GatewayManagementOptions> options, UsageLedger ledger, GatewayRuntime runtime)
     {
         _options = options.Value;
         _ledger = ledger;
+        _runtime = runtime;
+        _reader = runtime.Policies.CreateBudgetReader();
     }
 
-    public ValueTask<IReadOnlyList<BudgetUsage>> GetBudgetsAsync(CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<BudgetUsage>> GetBudgetsAsync(CancellationToken cancellationToken)
     {
         var rows = _ledger.Snapshot();
-        var currency = _options.BudgetCurrency.ToUpperInvariant();
         var list = new List<BudgetUsage>();
+        if (_reader is not null)
+        {
+            await AddEnforcedAsync(list, rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        var currency = _options.BudgetCurrency.ToUpperInvariant();
         foreach (var (scope, limit) in _options.MonthlyBudgets.OrderBy(b => b.Key, StringComparer.OrdinalIgnoreCase))
         {
             var slash = scope.IndexOf('/', StringComparison.Ordinal);
@@ -30,6 +43,39 @@ internal sealed class ConfiguredBudgetSource : IBudgetUsageSource
             list.Add(new BudgetUsage(scope, scope, "month", limit, (decimal)spent, currency));
         }
 
-        return ValueTask.FromResult<IReadOnlyList<BudgetUsage>>(list);
+        return list;
     }
+
+    /// <summary>
+    /// One row per app budget, and per key budget one row for each key id known here: the gateway's own keys and the key ids
+    /// the usage ledger has seen. Tenant budgets are enforced but not listed (their tenants are not known in advance).
+    /// </summary>
+    private async Task AddEnforcedAsync(List<BudgetUsage> list, IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
+    {
+        var keyIds = _runtime.Options.Keys.Where(k => !string.IsNullOrEmpty(k)).Select(GatewayKeyId.Of)
+            .Concat(rows.Select(r => r.Client).Where(c => c.StartsWith("key-", StringComparison.Ordinal)))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        foreach (var budget in _runtime.Policies.Budgets)
+        {
+            var window = budget.Window.ToString().ToLowerInvariant();
+            switch (budget.Scope)
+            {
+                case BudgetScope.App:
+                    list.Add(new BudgetUsage(budget.Name, "app", window, budget.Limit, await SpentAsync(budget.Name, null, cancellationToken).ConfigureAwait(false), UnitOf(budget)) { Enforced = true });
+                    break;
+                case BudgetScope.Key:
+                    foreach (var keyId in keyIds)
+                    {
+                        list.Add(new BudgetUsage(budget.Name, "key " + keyId, window, budget.Limit, await SpentAsync(budget.Name, keyId, cancellationToken).ConfigureAwait(false), UnitOf(budget)) { Enforced = true });
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private async Task<decimal> SpentAsync(string budget, string? subject, CancellationToken cancellationToken) =>
+        await _reader!.GetSpentAsync(budget, subject, cancellationToken).ConfigureAwait(false);
+
+    private static string UnitOf(Budget budget) => budget.Currency.ToUpperInvariant();
 }

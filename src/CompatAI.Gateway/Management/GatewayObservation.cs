@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using CompatAI.Gateway.Adapters;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
@@ -47,7 +45,7 @@ internal sealed class GatewayObservation
     /// <summary>The response key holding every ensemble member's outcome (a list).</summary>
     public const string EnsembleMembersKey = "compatai.ensemble.members";
 
-    public const string AnonymousClient = "anonymous";
+    public const string AnonymousClient = Hosting.GatewayKeyId.Anonymous;
     public const string DefaultModel = "(default)";
 
     private static readonly AsyncLocal<ChainScope?> s_scope = new();
@@ -106,34 +104,7 @@ internal sealed class GatewayObservation
     }
 
     /// <summary>A short, stable id for the client's key (the first 12 hex digits of its SHA-256), never the key.</summary>
-    public string ClientKeyId()
-    {
-        var headers = _http.HttpContext?.Request.Headers;
-        if (headers is null)
-        {
-            return AnonymousClient;
-        }
-
-        string? key = null;
-        var authorization = headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            key = authorization[7..].Trim();
-        }
-        else if (headers.TryGetValue("x-api-key", out var apiKey))
-        {
-            key = apiKey.ToString().Trim();
-        }
-
-        if (string.IsNullOrEmpty(key))
-        {
-            return AnonymousClient;
-        }
-
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
-        return "key-" + Convert.ToHexStringLower(hash[..6]);
-    }
+    public string ClientKeyId() => Hosting.GatewayKeyId.Of(_http.HttpContext?.Request.Headers);
 
     /// <summary>Records a served attempt: counts, duration, time to first token, tokens and cost.</summary>
     public void Served(string provider, string model, string client, double seconds, double? ttftSeconds, UsageDetails? usage, Cost? cost)

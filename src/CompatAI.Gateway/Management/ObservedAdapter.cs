@@ -228,6 +228,12 @@ internal sealed class ObservedAdapter : IGatewayAdapter
 
     private void Fail(GatewayChatRequest request, Exception ex, long start, GatewayObservation.ChainScope? scope)
     {
+        if (ex is BudgetExceededException)
+        {
+            // Refused before anything was sent: not an outcome of the provider, so neither its figures nor its health change.
+            return;
+        }
+
         var client = _observation.ClientKeyId();
         var seconds = GatewayObservation.Seconds(start, Stopwatch.GetTimestamp());
         if (_chain is null)

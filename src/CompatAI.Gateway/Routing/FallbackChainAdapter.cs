@@ -113,9 +113,12 @@ internal sealed class FallbackChainAdapter : IGatewayAdapter
         return (request.WithContext(request.Context.For(match.ProviderName, match.ModelId)), match.Adapter);
     }
 
-    /// <summary>Any failure moves on to the next entry, except the client's own cancellation.</summary>
+    /// <summary>
+    /// Any failure moves on to the next entry, except the client's own cancellation and a budget's refusal (budgets limit
+    /// the caller, not one provider: the next entry would refuse too).
+    /// </summary>
     private static bool ShouldFallBack(Exception ex, CancellationToken cancellationToken) =>
-        !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+        !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested) && ex is not BudgetExceededException;
 
     private static ProviderException AsProviderException(Exception ex, string provider) =>
         ex as ProviderException ?? new ProviderException(provider, ProviderErrorKind.Unknown, "The provider failed: " + ex.GetType().Name, innerException: ex);

@@ -122,6 +122,12 @@ internal sealed class HealthDto
 {
     [JsonPropertyName("status")] public required string Status { get; init; }
     [JsonPropertyName("providers")] public required string[] Providers { get; init; }
+
+    /// <summary>Why the status is not <c>ok</c> (for example Redis unreachable); absent when it is.</summary>
+    [JsonPropertyName("reason")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Reason { get; init; }
+
+    /// <summary>Whether state is shared with other replicas (<c>redis</c>) or kept in this process; absent in single-process mode.</summary>
+    [JsonPropertyName("shared_state")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SharedState { get; init; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = false)]
