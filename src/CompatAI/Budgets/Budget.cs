@@ -1,6 +1,9 @@
 namespace CompatAI;
 
-/// <summary>A spending limit: at most <see cref="Limit"/> in <see cref="Currency"/> per <see cref="Window"/> for each subject of <see cref="Scope"/>.</summary>
+/// <summary>
+/// A spending limit: at most <see cref="Limit"/> in <see cref="Currency"/> (or, with <see cref="BudgetUnit.Requests"/>,
+/// <see cref="Limit"/> requests) per <see cref="Window"/> for each subject of <see cref="Scope"/>.
+/// </summary>
 public sealed class Budget
 {
     /// <summary>Gets or sets the name, used in errors and as part of the store's counter keys.</summary>
@@ -12,10 +15,19 @@ public sealed class Budget
     /// <summary>Gets or sets the period. Default: <see cref="BudgetWindow.Day"/>.</summary>
     public BudgetWindow Window { get; set; } = BudgetWindow.Day;
 
-    /// <summary>Gets or sets the most that may be spent per window.</summary>
+    /// <summary>Gets or sets what the budget counts. Default: <see cref="BudgetUnit.Cost"/>.</summary>
+    public BudgetUnit Unit { get; set; } = BudgetUnit.Cost;
+
+    /// <summary>
+    /// Gets or sets the most that may be spent per window: an amount of <see cref="Currency"/> for a
+    /// <see cref="BudgetUnit.Cost"/> budget, a whole number of requests for a <see cref="BudgetUnit.Requests"/> budget.
+    /// </summary>
     public decimal Limit { get; set; }
 
-    /// <summary>Gets or sets the ISO 4217 currency of <see cref="Limit"/>; only costs in this currency count. Default: <c>USD</c>.</summary>
+    /// <summary>
+    /// Gets or sets the ISO 4217 currency of <see cref="Limit"/>; only costs in this currency count. Ignored by a
+    /// <see cref="BudgetUnit.Requests"/> budget. Default: <c>USD</c>.
+    /// </summary>
     public string Currency { get; set; } = "USD";
 
     /// <summary>Returns the start and end (exclusive) of the window that contains <paramref name="now"/>.</summary>
@@ -43,7 +55,17 @@ public sealed class Budget
             throw new ArgumentOutOfRangeException(nameof(Limit), Limit, $"The limit of budget '{Name}' must not be negative.");
         }
 
-        if (string.IsNullOrWhiteSpace(Currency) || Currency.Length != 3)
+        if (!Enum.IsDefined(Unit))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Unit), Unit, $"Budget '{Name}' has an unknown unit.");
+        }
+
+        if (Unit == BudgetUnit.Requests && decimal.Truncate(Limit) != Limit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Limit), Limit, $"The limit of budget '{Name}' counts requests, so it must be a whole number, not {Limit}.");
+        }
+
+        if (Unit == BudgetUnit.Cost && (string.IsNullOrWhiteSpace(Currency) || Currency.Length != 3))
         {
             throw new ArgumentException($"The currency of budget '{Name}' must be a 3-letter ISO 4217 code, not '{Currency}'.", nameof(Currency));
         }

@@ -6,8 +6,8 @@ public sealed class BudgetExceededException : Exception
     /// <summary>Creates the error.</summary>
     /// <param name="budget">The budget that refused.</param>
     /// <param name="subject">The tenant or key id the budget applies to; <see langword="null"/> for <see cref="BudgetScope.App"/>.</param>
-    /// <param name="spent">What the window had spent (and reserved) already.</param>
-    /// <param name="estimate">The estimated cost of the refused request.</param>
+    /// <param name="spent">What the window had spent (and reserved) already; requests for a <see cref="BudgetUnit.Requests"/> budget.</param>
+    /// <param name="estimate">The estimated cost of the refused request; 1 for a <see cref="BudgetUnit.Requests"/> budget.</param>
     /// <param name="windowEnd">When the window ends and the budget starts from zero.</param>
     public BudgetExceededException(Budget budget, string? subject, decimal spent, decimal estimate, DateTimeOffset windowEnd)
         : base(Describe(budget, subject, spent, estimate, windowEnd))
@@ -17,6 +17,7 @@ public sealed class BudgetExceededException : Exception
         Scope = budget.Scope;
         Subject = subject;
         Limit = budget.Limit;
+        Unit = budget.Unit;
         Currency = budget.Currency;
         Spent = spent;
         Estimate = estimate;
@@ -35,7 +36,10 @@ public sealed class BudgetExceededException : Exception
     /// <summary>Gets the budget's limit per window.</summary>
     public decimal Limit { get; }
 
-    /// <summary>Gets the currency of <see cref="Limit"/>, <see cref="Spent"/> and <see cref="Estimate"/>.</summary>
+    /// <summary>Gets what <see cref="Limit"/>, <see cref="Spent"/> and <see cref="Estimate"/> count: money or requests.</summary>
+    public BudgetUnit Unit { get; }
+
+    /// <summary>Gets the currency of <see cref="Limit"/>, <see cref="Spent"/> and <see cref="Estimate"/> (meaningless when <see cref="Unit"/> is <see cref="BudgetUnit.Requests"/>).</summary>
     public string Currency { get; }
 
     /// <summary>Gets what the window had spent and reserved before the request.</summary>
@@ -47,7 +51,12 @@ public sealed class BudgetExceededException : Exception
     /// <summary>Gets when the window ends.</summary>
     public DateTimeOffset WindowEnd { get; }
 
-    private static string Describe(Budget budget, string? subject, decimal spent, decimal estimate, DateTimeOffset windowEnd) =>
-        $"Budget '{budget.Name}' ({budget.Scope}{(subject is null ? "" : $" '{subject}'")}, per {budget.Window.ToString().ToLowerInvariant()}) refused the request: "
-        + $"{spent:0.######} {budget.Currency} of {budget.Limit:0.######} spent, and the request is estimated at {estimate:0.######}. The window ends {windowEnd:O}.";
+    private static string Describe(Budget budget, string? subject, decimal spent, decimal estimate, DateTimeOffset windowEnd)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        string head = $"Budget '{budget.Name}' ({budget.Scope}{(subject is null ? "" : $" '{subject}'")}, per {budget.Window.ToString().ToLowerInvariant()}) refused the request: ";
+        return budget.Unit == BudgetUnit.Requests
+            ? head + $"all {budget.Limit:0} requests of the window are used ({spent:0} counted, including requests in flight). The window ends {windowEnd:O}."
+            : head + $"{spent:0.######} {budget.Currency} of {budget.Limit:0.######} spent, and the request is estimated at {estimate:0.######}. The window ends {windowEnd:O}.";
+    }
 }

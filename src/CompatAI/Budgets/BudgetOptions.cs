@@ -6,7 +6,10 @@ public sealed class BudgetOptions
     /// <summary>Gets the budgets every request is checked against (all must have room).</summary>
     public IList<Budget> Budgets { get; } = [];
 
-    /// <summary>Gets or sets where spending is kept. Default: a new <see cref="InMemoryBudgetStore"/>.</summary>
+    /// <summary>
+    /// Gets or sets where spending is kept. Default: with <c>UseBudgets</c>, the <see cref="IBudgetStore"/> registered in
+    /// the service provider the pipeline is built with, else a new <see cref="InMemoryBudgetStore"/>.
+    /// </summary>
     public IBudgetStore? Store { get; set; }
 
     /// <summary>

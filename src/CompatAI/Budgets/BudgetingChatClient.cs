@@ -17,6 +17,8 @@ namespace CompatAI;
 /// <see cref="IBudgetStore"/>. A model without a price is estimated at zero and settled at a reported cost, if any; so
 /// is a request around a <see cref="RouterChatClient"/>, whose provider is known only after the call (it is settled at
 /// the served provider's price). A budget already spent to its limit refuses even a request estimated at zero.
+/// A <see cref="BudgetUnit.Requests"/> budget reserves 1 per request and keeps it once the provider answered (a response,
+/// or a stream's first update); a call that fails before that releases it, as a cost budget does.
 /// </remarks>
 public sealed class BudgetingChatClient : DelegatingChatClient
 {
@@ -76,12 +78,12 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         }
         catch
         {
-            await SettleAsync(held, 0m, null).ConfigureAwait(false);
+            await SettleAsync(held, 0m, null, served: false).ConfigureAwait(false);
             throw;
         }
 
         var cost = CostCalculator.Compute(_prices, CostCalculator.ServedBy(response.AdditionalProperties) ?? _provider, response.ModelId ?? options?.ModelId ?? _defaultModel, response.Usage, response.AdditionalProperties, _options.ReportedCostCurrency);
-        await SettleAsync(held, cost?.Amount ?? 0m, cost?.Currency).ConfigureAwait(false);
+        await SettleAsync(held, cost?.Amount ?? 0m, cost?.Currency, served: true).ConfigureAwait(false);
         return response;
     }
 
@@ -93,10 +95,12 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         decimal? actual = null;
         string? currency = null;
         bool settled = false;
+        bool served = false;
         try
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             {
+                served = true;
                 UsageDetails? usage = null;
                 foreach (var content in update.Contents)
                 {
@@ -121,13 +125,13 @@ public sealed class BudgetingChatClient : DelegatingChatClient
 
             // A stream without usage keeps its estimate: the conservative reading of an unknown cost.
             settled = true;
-            await SettleAsync(held, actual, currency).ConfigureAwait(false);
+            await SettleAsync(held, actual, currency, served: true).ConfigureAwait(false);
         }
         finally
         {
             if (!settled)
             {
-                await SettleAsync(held, actual ?? 0m, currency).ConfigureAwait(false);
+                await SettleAsync(held, actual ?? 0m, currency, served).ConfigureAwait(false);
             }
         }
     }
@@ -159,7 +163,8 @@ public sealed class BudgetingChatClient : DelegatingChatClient
             }
 
             var (start, end) = budget.WindowAt(now);
-            decimal amount = string.Equals(estimateCurrency, budget.Currency, StringComparison.OrdinalIgnoreCase) ? estimate : 0m;
+            decimal amount = budget.Unit == BudgetUnit.Requests ? 1m
+                : string.Equals(estimateCurrency, budget.Currency, StringComparison.OrdinalIgnoreCase) ? estimate : 0m;
             string counter = CounterKey(budget, subject, start);
             var reservation = await _store.TryReserveAsync(counter, amount, budget.Limit, end, cancellationToken).ConfigureAwait(false);
 
@@ -171,7 +176,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
                     held.Add(new Held(budget, counter, amount, end));
                 }
 
-                await SettleAsync(held, 0m, null).ConfigureAwait(false);
+                await SettleAsync(held, 0m, null, served: false).ConfigureAwait(false);
                 throw new BudgetExceededException(budget, subject, reservation.Spent, amount, end);
             }
 
@@ -181,12 +186,14 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         return held;
     }
 
-    private async ValueTask SettleAsync(List<Held> held, decimal? actual, string? currency)
+    private async ValueTask SettleAsync(List<Held> held, decimal? actual, string? currency, bool served)
     {
         foreach (var h in held)
         {
-            // Costs in another currency do not count against the budget; no cost known keeps the estimate.
-            decimal real = actual is null ? h.Reserved
+            // A request budget keeps its 1 for a request the provider answered. Costs in another currency do not count
+            // against a cost budget; no cost known keeps the estimate.
+            decimal real = h.Budget.Unit == BudgetUnit.Requests ? (served ? h.Reserved : 0m)
+                : actual is null ? h.Reserved
                 : currency is null || string.Equals(currency, h.Budget.Currency, StringComparison.OrdinalIgnoreCase) ? actual.Value : 0m;
             await _store.SettleAsync(h.Counter, h.Reserved, real, h.ExpiresAt, CancellationToken.None).ConfigureAwait(false);
         }
@@ -209,7 +216,9 @@ public sealed class BudgetingChatClient : DelegatingChatClient
     }
 
     private static string CounterKey(Budget budget, string? subject, DateTimeOffset windowStart) =>
-        $"{budget.Name}|{budget.Scope}|{subject}|{windowStart:yyyy-MM-dd}";
+        budget.Unit == BudgetUnit.Requests
+            ? $"{budget.Name}|{budget.Scope}|{subject}|{windowStart:yyyy-MM-dd}|requests"
+            : $"{budget.Name}|{budget.Scope}|{subject}|{windowStart:yyyy-MM-dd}";
 
     private readonly record struct Held(Budget Budget, string Counter, decimal Reserved, DateTimeOffset ExpiresAt);
 }

@@ -20,7 +20,9 @@ public static class CompatChatClientServiceCollectionExtensions
     /// <c>CompatAI:Fallback</c> (or the only configured provider). Each provider gets its default pipeline; the
     /// configuration is validated at startup (and when the client is first resolved), with errors that name the key.
     /// Profile overrides under <c>CompatAI:Profiles:&lt;name&gt;</c> (any <see cref="ProviderProfile"/> property, for
-    /// example <c>Quirks:MaxStopSequences</c>, or a whole new provider) are applied to the catalog first.
+    /// example <c>Quirks:MaxStopSequences</c>, or a whole new provider) are applied to the catalog first. A fallback chain
+    /// shares its cooldowns and circuit state through an <see cref="IRouteStateStore"/> registered in the services (for
+    /// example by CompatAI.StackExchangeRedis's <c>AddCompatRedisRouteState</c>).
     /// </summary>
     /// <param name="services">The services; an <see cref="IConfiguration"/> must be registered (hosts do this).</param>
     /// <param name="providerName">The configuration name of the provider; <see langword="null"/> for the fallback chain.</param>
@@ -77,6 +79,8 @@ public static class CompatChatClientServiceCollectionExtensions
             return CreateProvider(configuration, catalog, configuration.Providers.Keys.Single(), loggerFactory);
         }
 
+        // A route state store registered in the services (AddCompatRedisRouteState) shares cooldowns and circuits, unless code set one.
+        configuration.FallbackOptions.StateStore ??= services.GetService<IRouteStateStore>();
         return new FallbackChatClient([.. configuration.Fallback.Select(name => CreateProvider(configuration, catalog, name, loggerFactory))], configuration.FallbackOptions);
     }
 

@@ -15,7 +15,9 @@ public static class CompatRouterChatClientServiceCollectionExtensions
     /// pipeline), ranked by <c>CompatAI:Routing:Strategy</c>. Prices come from the built-in table with
     /// <c>CompatAI:Prices</c> laid over it (registered as the <see cref="PriceTable"/> service, which <c>UseCostTracking</c>
     /// and <c>UseBudgets</c> read); profile overrides under <c>CompatAI:Profiles</c> apply. The configuration is
-    /// checked when the client is first resolved, with errors that name the key.
+    /// checked when the client is first resolved, with errors that name the key. Cooldowns, circuit state and latency
+    /// estimates are shared through an <see cref="IRouteStateStore"/> registered in the services, unless
+    /// <paramref name="configure"/> sets <see cref="FallbackOptions.StateStore"/>.
     /// </summary>
     /// <param name="services">The services; an <see cref="IConfiguration"/> must be registered (hosts do this).</param>
     /// <param name="configure">Adjusts the options after binding (for example a <see cref="RouterOptions.CustomScore"/>).</param>
@@ -84,6 +86,9 @@ public static class CompatRouterChatClientServiceCollectionExtensions
             Prices = services.GetRequiredService<PriceTable>(),
         };
         configure?.Invoke(options);
+
+        // A route state store registered in the services shares cooldowns, circuits and latency, unless code set one.
+        options.Failover.StateStore ??= services.GetService<IRouteStateStore>();
         return new RouterChatClient(candidates, options);
     }
 }

@@ -64,7 +64,7 @@ internal static class FailoverClassifier
 
         if (provider.Kind == ProviderErrorKind.RateLimited && provider.RetryAfter is { } wait && wait > TimeSpan.Zero)
         {
-            route.CooldownUntil = options.TimeProvider.GetUtcNow() + wait;
+            route.CoolDown(wait);
         }
 
         failures.Add(provider);

@@ -22,18 +22,21 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
     private readonly FallbackRequest _request;
     private readonly FallbackOptions _options;
     private readonly KeyValuePair<string, object?>[]? _extraTags;
+    private readonly bool _probe;
 
     /// <param name="route">The route to call.</param>
     /// <param name="request">The request's state.</param>
     /// <param name="options">The failover options.</param>
     /// <param name="extraTags">More tags for the response and activity (a router's decision), or <see langword="null"/>.</param>
-    public FallbackAttemptChatClient(FallbackRoute route, FallbackRequest request, FallbackOptions options, KeyValuePair<string, object?>[]? extraTags = null)
+    /// <param name="probe">Whether this call is the one probe of a half-open shared circuit (its outcome is reported to the store).</param>
+    public FallbackAttemptChatClient(FallbackRoute route, FallbackRequest request, FallbackOptions options, KeyValuePair<string, object?>[]? extraTags = null, bool probe = false)
         : base(route.Client)
     {
         _route = route;
         _request = request;
         _options = options;
         _extraTags = extraTags;
+        _probe = probe;
     }
 
     /// <summary>Gets the route this attempt runs on.</summary>
@@ -132,7 +135,30 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
             attemptCts!.CancelAfter(timeout);
         }
 
-        return await _route.Breaker.ExecuteAsync(
+        if (!_probe)
+        {
+            return await ExecuteAsync(call, state, attemptCts, cancellationToken).ConfigureAwait(false);
+        }
+
+        T result;
+        try
+        {
+            result = await ExecuteAsync(call, state, attemptCts, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The caller's own cancellation says nothing about the route: the lease then simply expires.
+            _route.ProbeFinished(ex);
+            throw;
+        }
+
+        _route.ProbeFinished(null);
+        return result;
+    }
+
+    private ValueTask<T> ExecuteAsync<TState, T>(Func<TState, CancellationToken, ValueTask<T>> call, TState state, CancellationTokenSource? attemptCts, CancellationToken cancellationToken)
+    {
+        return _route.Breaker.ExecuteAsync(
             static async (s, ct) =>
             {
                 s.Self._request.Attempts++;
@@ -149,7 +175,7 @@ internal sealed class FallbackAttemptChatClient : DelegatingChatClient
                 }
             },
             (Self: this, Call: call, State: state, AttemptCts: attemptCts, CallerToken: cancellationToken),
-            attemptCts?.Token ?? cancellationToken).ConfigureAwait(false);
+            attemptCts?.Token ?? cancellationToken);
     }
 
     /// <summary>Returns the <see cref="ProviderException"/> to throw instead of <paramref name="ex"/>, or <see langword="null"/> to let it surface as it is.</summary>

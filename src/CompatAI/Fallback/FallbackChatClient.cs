@@ -18,7 +18,8 @@ namespace CompatAI;
 /// <para>
 /// MEAI's base owns invocation, the rule that a stream never fails over once output was exposed, caller cancellation
 /// and <see cref="FailoverChatClient.MaximumAttemptsPerRequest"/>. This class adds the selection
-/// (<c>SelectClientAsync</c>: the next client in order that is not cooling down) and the policy
+/// (<c>SelectClientAsync</c>: the next client in order that is not cooling down, here or, through
+/// <see cref="FallbackOptions.StateStore"/>, in another process) and the policy
 /// (<c>OnRoutingUpdateAsync</c>: which failures move on, by <see cref="ProviderException.Kind"/>, and the cooldowns).
 /// </para>
 /// <para>
@@ -93,14 +94,22 @@ public sealed class FallbackChatClient : FailoverChatClient
         while (request.Next < _routes.Length)
         {
             var route = _routes[request.Next++];
-            var now = _options.TimeProvider.GetUtcNow();
-            if (route.CooldownUntil is { } until && now < until)
+            // Synchronous unless a probe lease must be asked for: the slow path awaits it once, the fast path reads its result once.
+#pragma warning disable CA2012
+            var admission = route.AdmitAsync(cancellationToken);
+#pragma warning restore CA2012
+            if (!admission.IsCompletedSuccessfully)
             {
-                request.Failures.Add(new ProviderException(route.Name, ProviderErrorKind.RateLimited, $"'{route.Name}' was skipped: it asked to wait until {until:O}.", retryAfter: until - now));
+                return SelectAfterProbeLeaseAsync(admission, route, request, context, cancellationToken);
+            }
+
+            if (admission.Result.Skipped is { } skipped)
+            {
+                request.Failures.Add(skipped);
                 continue;
             }
 
-            return new ValueTask<IChatClient>(new FallbackAttemptChatClient(route, request, _options));
+            return new ValueTask<IChatClient>(new FallbackAttemptChatClient(route, request, _options, probe: admission.Result.IsProbe));
         }
 
         _requests.Remove(context);
@@ -147,6 +156,19 @@ public sealed class FallbackChatClient : FailoverChatClient
         }
 
         return default;
+    }
+
+    /// <summary>Finishes a selection that had to ask the shared store for a probe lease.</summary>
+    private async ValueTask<IChatClient> SelectAfterProbeLeaseAsync(ValueTask<RouteAdmission> pending, FallbackRoute route, FallbackRequest request, RoutingContext context, CancellationToken cancellationToken)
+    {
+        var admission = await pending.ConfigureAwait(false);
+        if (admission.Skipped is { } skipped)
+        {
+            request.Failures.Add(skipped);
+            return await SelectClientAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new FallbackAttemptChatClient(route, request, _options, probe: admission.IsProbe);
     }
 
     /// <summary>Disposes every client of the chain.</summary>

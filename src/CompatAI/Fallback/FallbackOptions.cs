@@ -27,6 +27,16 @@ public sealed class FallbackOptions
     /// <summary>Gets or sets the clock used for cooldowns and the circuit breaker. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Gets or sets where cooldowns, circuit state and (for <see cref="RouterChatClient"/>) latency estimates are shared
+    /// with other clients and processes: a Retry-After or an opened circuit seen by one is honoured by all, and after a
+    /// break one caller at a time probes (see <see cref="IRouteStateStore"/>). The client's own cooldowns and breaker
+    /// keep working as without a store. Default: <see langword="null"/>, every client keeps its state to itself.
+    /// <c>AddCompatChatClient</c> and <c>AddCompatRouterChatClient</c> take an <see cref="IRouteStateStore"/> registered
+    /// in the services when none is set here.
+    /// </summary>
+    public IRouteStateStore? StateStore { get; set; }
+
     internal void Validate()
     {
         if (AttemptTimeout is { } timeout && timeout <= TimeSpan.Zero)
@@ -62,6 +72,13 @@ public sealed class FallbackCircuitBreakerOptions
     /// <summary>Gets or sets how long an open circuit skips the client before a probe. Default: 30 seconds.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets, with a <see cref="FallbackOptions.StateStore"/>, how long the lease of the one caller that probes a
+    /// route after its break lasts when the probe's outcome is never reported (the prober crashed, or the call takes
+    /// longer): after it, another caller may probe. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan ProbeLease { get; set; } = TimeSpan.FromSeconds(30);
+
     internal void Validate()
     {
         if (FailureRatio is <= 0 or > 1)
@@ -77,6 +94,11 @@ public sealed class FallbackCircuitBreakerOptions
         if (SamplingDuration < TimeSpan.FromMilliseconds(500) || BreakDuration < TimeSpan.FromMilliseconds(500))
         {
             throw new ArgumentOutOfRangeException(nameof(SamplingDuration), "FallbackCircuitBreakerOptions.SamplingDuration and BreakDuration must be at least 0.5 seconds.");
+        }
+
+        if (ProbeLease <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ProbeLease), ProbeLease, "FallbackCircuitBreakerOptions.ProbeLease must be positive.");
         }
     }
 }

@@ -153,22 +153,22 @@ public sealed class RouterChatClient : FailoverChatClient
         {
             int rank = state.Next++;
             var route = request.Plan.Order[rank];
-            var now = _options.Failover.TimeProvider.GetUtcNow();
-            if (route.Failover.CooldownUntil is { } until && now < until)
+            // Synchronous unless a probe lease must be asked for: the slow path awaits it once, the fast path reads its result once.
+#pragma warning disable CA2012
+            var admission = route.Failover.AdmitAsync(cancellationToken);
+#pragma warning restore CA2012
+            if (!admission.IsCompletedSuccessfully)
             {
-                state.Failures.Add(new ProviderException(route.Name, ProviderErrorKind.RateLimited, $"'{route.Name}' was skipped: it asked to wait until {until:O}.", retryAfter: until - now));
+                return SelectAfterProbeLeaseAsync(admission, rank, request, context, cancellationToken);
+            }
+
+            if (admission.Result.Skipped is { } skipped)
+            {
+                state.Failures.Add(skipped);
                 continue;
             }
 
-            KeyValuePair<string, object?>[] tags =
-            [
-                new(FallbackChatClient.ProviderKey, route.Provider ?? route.Name),
-                new(CandidateKey, route.Name),
-                new(StrategyKey, _strategyName),
-                new(ScoreKey, request.Plan.Scores[rank]),
-                new(RankKey, rank + 1),
-            ];
-            return new ValueTask<IChatClient>(new FallbackAttemptChatClient(route.Failover, state, _options.Failover, tags));
+            return new ValueTask<IChatClient>(Attempt(request, rank, admission.Result.IsProbe));
         }
 
         _requests.Remove(context);
@@ -224,6 +224,34 @@ public sealed class RouterChatClient : FailoverChatClient
         }
 
         return default;
+    }
+
+    /// <summary>Finishes a selection that had to ask the shared store for a probe lease.</summary>
+    private async ValueTask<IChatClient> SelectAfterProbeLeaseAsync(ValueTask<RouteAdmission> pending, int rank, RouterRequest request, RoutingContext context, CancellationToken cancellationToken)
+    {
+        var admission = await pending.ConfigureAwait(false);
+        if (admission.Skipped is { } skipped)
+        {
+            request.State.Failures.Add(skipped);
+            return await SelectClientAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Attempt(request, rank, admission.IsProbe);
+    }
+
+    /// <summary>Returns the attempt on the candidate at <paramref name="rank"/>, tagged with the routing decision.</summary>
+    private FallbackAttemptChatClient Attempt(RouterRequest request, int rank, bool probe)
+    {
+        var route = request.Plan.Order[rank];
+        KeyValuePair<string, object?>[] tags =
+        [
+            new(FallbackChatClient.ProviderKey, route.Provider ?? route.Name),
+            new(CandidateKey, route.Name),
+            new(StrategyKey, _strategyName),
+            new(ScoreKey, request.Plan.Scores[rank]),
+            new(RankKey, rank + 1),
+        ];
+        return new FallbackAttemptChatClient(route.Failover, request.State, _options.Failover, tags, probe);
     }
 
     /// <summary>Disposes every candidate's client.</summary>

@@ -4,12 +4,16 @@ namespace CompatAI;
 
 /// <summary>
 /// One candidate of a <see cref="RouterChatClient"/> and what is known about it across requests: its failover route
-/// (circuit breaker, cooldown), capabilities and price, and the observed latency and error rate (decaying averages).
+/// (circuit breaker, cooldown), capabilities and price, and the observed latency and error rate (decaying averages). With a
+/// <see cref="FallbackOptions.StateStore"/>, latency observations are also reported to it, and its shared average is used
+/// when it has one.
 /// </summary>
 internal sealed class RouterRoute
 {
-    private const double MinimumWeight = 0.3;
     private readonly Lock _gate = new();
+    private readonly IRouteStateStore? _store;
+    private readonly TimeSpan _halfLife;
+    private readonly TimeProvider _timeProvider;
     private readonly double _halfLifeTicks;
     private double _latencyMs = double.NaN;
     private double _errorRate;
@@ -34,6 +38,9 @@ internal sealed class RouterRoute
         Price = options.Prices.TryGet(Provider, Model, out var price) ? price : null;
         Failover = new FallbackRoute(candidate.Client, index, options.Failover, name);
         _halfLifeTicks = options.LatencyHalfLife.Ticks;
+        _halfLife = options.LatencyHalfLife;
+        _store = options.Failover.StateStore;
+        _timeProvider = options.Failover.TimeProvider;
     }
 
     public RouteCandidate Candidate { get; }
@@ -52,7 +59,9 @@ internal sealed class RouterRoute
 
     public FallbackRoute Failover { get; }
 
-    public bool CircuitOpen => Failover.BreakerState?.CircuitState is Polly.CircuitBreaker.CircuitState.Open or Polly.CircuitBreaker.CircuitState.Isolated;
+    /// <summary>Gets whether the circuit is open: this router's breaker, or the shared circuit (see <see cref="FallbackOptions.StateStore"/>) before its break ends.</summary>
+    public bool CircuitOpen => Failover.BreakerState?.CircuitState is Polly.CircuitBreaker.CircuitState.Open or Polly.CircuitBreaker.CircuitState.Isolated
+        || Failover.SharedCircuit(_timeProvider.GetUtcNow()) == Polly.CircuitBreaker.CircuitState.Open;
 
     /// <summary>Gets whether the last active probe failed.</summary>
     public bool ProbeFailing => Volatile.Read(ref _probe) is { Succeeded: false };
@@ -108,9 +117,17 @@ internal sealed class RouterRoute
     /// <summary>Returns the estimated cost of <paramref name="needs"/> here, or <see langword="null"/> without a price.</summary>
     public decimal? EstimateCost(RouteRequirements needs) => Price?.CostOf(needs.PromptTokens, 0, needs.ExpectedOutputTokens);
 
-    /// <summary>Returns the average latency in milliseconds, or <see langword="null"/> when there is none or it is older than <paramref name="exploreAfter"/>.</summary>
+    /// <summary>
+    /// Returns the average latency in milliseconds (the shared one when the store has one), or <see langword="null"/> when
+    /// there is none or it is older than <paramref name="exploreAfter"/>.
+    /// </summary>
     public double? LatencyMs(long nowTicks, TimeSpan? exploreAfter)
     {
+        if (_store?.GetState(Failover.Key) is { Latency: { } shared, LatencyObservedAt: { } at })
+        {
+            return exploreAfter is { } explore && nowTicks - at.UtcTicks >= explore.Ticks ? null : shared.TotalMilliseconds;
+        }
+
         lock (_gate)
         {
             if (double.IsNaN(_latencyMs) || (exploreAfter is { } after && nowTicks - _lastObservedTicks >= after.Ticks))
@@ -125,12 +142,17 @@ internal sealed class RouterRoute
     /// <summary>Records one call's outcome: its latency (for a success) and whether it failed against the provider's health.</summary>
     public void Observe(long nowTicks, TimeSpan? latency, bool failed)
     {
+        if (latency is { } observed && _store is not null)
+        {
+            Failover.ShareLatency(_store, observed, new DateTimeOffset(nowTicks, TimeSpan.Zero), _halfLife);
+        }
+
         lock (_gate)
         {
-            double weight = _observations == 0 ? 1 : Math.Max(MinimumWeight, 1 - Math.Pow(2, -(nowTicks - _lastObservedTicks) / _halfLifeTicks));
+            double weight = _observations == 0 ? 1 : LatencyAverage.Weight(nowTicks - _lastObservedTicks, _halfLifeTicks);
             if (latency is { } l)
             {
-                _latencyMs = double.IsNaN(_latencyMs) ? l.TotalMilliseconds : _latencyMs + (weight * (l.TotalMilliseconds - _latencyMs));
+                _latencyMs = LatencyAverage.Next(_latencyMs, l.TotalMilliseconds, weight);
             }
 
             _errorRate += weight * ((failed ? 1 : 0) - _errorRate);
@@ -149,15 +171,21 @@ internal sealed class RouterRoute
             (latency, errorRate, observations, last) = (_latencyMs, _errorRate, _observations, _lastObservedTicks);
         }
 
-        var breaker = Failover.BreakerState?.CircuitState switch
+        var local = Failover.BreakerState?.CircuitState;
+        var breaker = (local == Polly.CircuitBreaker.CircuitState.Closed ? Failover.SharedCircuit(now) ?? local : local) switch
         {
             null => ProviderBreakerState.Disabled,
             Polly.CircuitBreaker.CircuitState.Closed => ProviderBreakerState.Closed,
             Polly.CircuitBreaker.CircuitState.HalfOpen => ProviderBreakerState.HalfOpen,
             _ => ProviderBreakerState.Open,
         };
+        if (_store?.GetState(Failover.Key).Latency is { } sharedLatency)
+        {
+            latency = sharedLatency.TotalMilliseconds;
+        }
+
         var probe = Volatile.Read(ref _probe);
-        var cooldown = Failover.CooldownUntil is { } until && until > now ? until : (DateTimeOffset?)null;
+        var cooldown = Failover.CooldownAt(now);
         var status = breaker == ProviderBreakerState.Open || probe is { Succeeded: false } ? ProviderHealthStatus.Unhealthy
             : breaker == ProviderBreakerState.HalfOpen || cooldown is not null || (observations > 0 && errorRate >= 0.5) ? ProviderHealthStatus.Degraded
             : observations == 0 ? ProviderHealthStatus.Unknown

@@ -37,6 +37,13 @@ public static class CompatTelemetry
     /// <summary>Counter of circuit-breaker transitions in fallback chains; tags <see cref="ProviderAttribute"/> and <see cref="BreakerStateAttribute"/>.</summary>
     public const string BreakerTransitionsMetric = "compatai.fallback.breaker.transitions";
 
+    /// <summary>
+    /// Counter of decisions fallback chains and routers take on state shared through <see cref="FallbackOptions.StateStore"/>;
+    /// tags <see cref="ProviderAttribute"/> and <see cref="SharedStateEventAttribute"/> (<see cref="SharedCooldownSkipped"/>,
+    /// <see cref="SharedCircuitSkipped"/>, <see cref="SharedProbeAcquired"/>, <see cref="SharedProbeDenied"/>).
+    /// </summary>
+    public const string SharedStateEventsMetric = "compatai.fallback.shared_state";
+
     /// <summary>Counter of provider deviations repaired on the wire; tags <see cref="ProviderAttribute"/> and <see cref="RepairAttribute"/>.</summary>
     public const string WireRepairsMetric = "compatai.wire.repairs";
 
@@ -91,6 +98,21 @@ public static class CompatTelemetry
 
     /// <summary>Attribute: the state a circuit breaker moved to: <see cref="BreakerOpened"/>, <see cref="BreakerHalfOpened"/> or <see cref="BreakerClosed"/>.</summary>
     public const string BreakerStateAttribute = "compatai.breaker.state";
+
+    /// <summary>Attribute: what a fallback chain or router did on shared route state (one of the <c>Shared...</c> constants).</summary>
+    public const string SharedStateEventAttribute = "compatai.shared_state.event";
+
+    /// <summary>Shared-state event: a route was skipped for a cooldown another client or process reported.</summary>
+    public const string SharedCooldownSkipped = "cooldown_skipped";
+
+    /// <summary>Shared-state event: a route was skipped because its shared circuit is open.</summary>
+    public const string SharedCircuitSkipped = "circuit_skipped";
+
+    /// <summary>Shared-state event: this process won the lease to probe a half-open route.</summary>
+    public const string SharedProbeAcquired = "probe_acquired";
+
+    /// <summary>Shared-state event: a half-open route was skipped because another caller holds the probe lease.</summary>
+    public const string SharedProbeDenied = "probe_denied";
 
     /// <summary>Attribute: the kind of wire repair, one of the <c>Repair...</c> constants.</summary>
     public const string RepairAttribute = "compatai.repair";
@@ -152,6 +174,7 @@ public static class CompatTelemetry
     private static readonly Counter<long> s_fallbackAttempts = s_meter.CreateCounter<long>(FallbackAttemptsMetric, description: "Attempts made by fallback chains, by provider and outcome.");
     private static readonly Counter<long> s_breakerTransitions = s_meter.CreateCounter<long>(BreakerTransitionsMetric, description: "Circuit-breaker state changes in fallback chains, by provider and new state.");
     private static readonly Histogram<double> s_cost = s_meter.CreateHistogram<double>(CostMetric, unit: "{currency}", description: "What responses cost, by provider, model, currency and source.");
+    private static readonly Counter<long> s_sharedStateEvents = s_meter.CreateCounter<long>(SharedStateEventsMetric, description: "Decisions taken on route state shared between clients and processes, by provider and event.");
     private static readonly Counter<long> s_wireRepairs = s_meter.CreateCounter<long>(WireRepairsMetric, description: "Provider deviations repaired on the wire, by provider and repair kind.");
 
     /// <summary>Records a change the parameter sanitizer made: counter and event.</summary>
@@ -206,6 +229,15 @@ public static class CompatTelemetry
         }
 
         return default;
+    }
+
+    /// <summary>Counts a decision taken on shared route state (one of the <c>Shared...</c> events).</summary>
+    internal static void SharedStateEvent(string provider, string sharedEvent)
+    {
+        if (s_sharedStateEvents.Enabled)
+        {
+            s_sharedStateEvents.Add(1, new(ProviderAttribute, provider), new(SharedStateEventAttribute, sharedEvent));
+        }
     }
 
     /// <summary>Records the cost of one response on the cost histogram.</summary>

@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace CompatAI;
+
+/// <summary>
+/// An <see cref="IBudgetStore"/> in Redis, so that every process (or gateway replica) connected to the same Redis with the
+/// same <see cref="CompatRedisOptions.KeyPrefix"/> shares one counter per budget, subject and window. A reservation is one
+/// Lua script (read, compare with the limit, add, expire at the window's end), so concurrent processes never overspend a
+/// budget between them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Amounts are kept exactly as whole multiples of 10^-12 (<see cref="Precision"/>) in a 64-bit Redis integer (changed with
+/// <c>INCRBY</c>; the script compares the digits as text, never as Lua's floating-point numbers). That holds the cost of any
+/// number of tokens at a price with up to six decimals per million tokens. A reservation's estimate with more decimals is
+/// rounded up, a limit down, so rounding never lets a request through that would not fit. An amount beyond
+/// ±<see cref="MaxAmount"/> (about 9.2 million currency units or requests per window) cannot be held and is refused with
+/// an <see cref="ArgumentOutOfRangeException"/>; a counter whose settled total would pass it stays at the maximum.
+/// </para>
+/// <para>
+/// When Redis is unreachable (or does not answer within <see cref="CompatRedisOptions.OperationTimeout"/>) no request
+/// fails: the store goes on with a local <see cref="InMemoryBudgetStore"/> and logs the outage once. During the outage
+/// each process enforces every budget alone, so N processes may spend up to N times a limit between them. When Redis
+/// answers again, what each process counted locally is added to the Redis counters before anything else is done there, and
+/// the store shares again. The exchange errs towards counting too much, never too little: a Redis call that timed out may
+/// have been applied as well as counted locally, and a request reserved locally that settles while its counter is being
+/// moved keeps its estimate.
+/// </para>
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The SemaphoreSlim is only awaited; it needs disposing only when its AvailableWaitHandle is used, which it never is.")]
+public sealed partial class RedisBudgetStore : IBudgetStore
+{
+    /// <summary>The smallest amount the store tells apart: 10^-12.</summary>
+    public const decimal Precision = 0.000_000_000_001m;
+
+    /// <summary>The largest amount a counter, a limit, an estimate or a cost may have: (2^63 - 1) × 10^-12.</summary>
+    public const decimal MaxAmount = 9_223_372.036_854_775_807m;
+
+    private const decimal UnitsPerOne = 1_000_000_000_000m;
+
+    // ARGV: amount, limit - amount (whole units), window end (Unix ms). Returns {granted, spent before}. The comparison is
+    // on the digits, since Lua numbers are doubles and lose whole units beyond 2^53.
+    private const string ReserveScript = """
+        local function greater(a, b)
+          local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
+          if na ~= nb then return nb end
+          if na then a, b = string.sub(b, 2), string.sub(a, 2) end
+          if #a ~= #b then return #a > #b end
+          return a > b
+        end
+        local spent = redis.call('GET', KEYS[1]) or '0'
+        if greater(spent, ARGV[2]) then return {0, spent} end
+        redis.call('INCRBY', KEYS[1], ARGV[1])
+        redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+        return {1, spent}
+        """;
+
+    // ARGV: delta (whole units), window end (Unix ms). Floors at 0; a sum beyond a 64-bit integer saturates.
+    private const string AddScript = """
+        local v = redis.pcall('INCRBY', KEYS[1], ARGV[1])
+        if type(v) == 'table' then
+          redis.call('SET', KEYS[1], '9223372036854775807')
+        elseif v < 0 then
+          redis.call('SET', KEYS[1], '0')
+        end
+        redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+        return 1
+        """;
+
+    private readonly CompatRedisConnection _connection;
+    private readonly ILogger _logger;
+    private readonly InMemoryBudgetStore _local = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _localCounters = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _moving = new(1, 1);
+    private int _outage;
+
+    /// <summary>Creates the store over <paramref name="connection"/>.</summary>
+    /// <param name="connection">The Redis connection (its key prefix is shared by every process that should share budgets).</param>
+    /// <param name="logger">The logger for outages and recoveries. Default: none.</param>
+    public RedisBudgetStore(CompatRedisConnection connection, ILogger<RedisBudgetStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets whether the store is counting in this process alone because Redis was unreachable at its last use.</summary>
+    public bool IsLocal => Volatile.Read(ref _outage) == 1;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative, or an amount is beyond <see cref="MaxAmount"/>.</exception>
+    public async ValueTask<BudgetReservation> TryReserveAsync(string counter, decimal amount, decimal limit, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counter);
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        cancellationToken.ThrowIfCancellationRequested();
+        long units = ToUnits(amount, roundUp: true, nameof(amount));
+        long threshold = ToUnits(limit, roundUp: false, nameof(limit)) - units;
+        if (await TryRedisAsync().ConfigureAwait(false) is { } database)
+        {
+            try
+            {
+                var result = (RedisResult[])(await database.ScriptEvaluateAsync(
+                    ReserveScript,
+                    [Key(counter)],
+                    [units, threshold, expiresAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
+                var reservation = new BudgetReservation((long)result[0] == 1, FromUnits(long.Parse((string)result[1]!, CultureInfo.InvariantCulture)));
+                EndOutage();
+                return reservation;
+            }
+            catch (RedisException ex)
+            {
+                BeginOutage(ex);
+            }
+        }
+
+        var local = await _local.TryReserveAsync(counter, amount, limit, expiresAt, cancellationToken).ConfigureAwait(false);
+        _localCounters[counter] = expiresAt;
+        return local;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">An amount is negative or beyond <see cref="MaxAmount"/>.</exception>
+    public async ValueTask SettleAsync(string counter, decimal reserved, decimal actual, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counter);
+        ArgumentOutOfRangeException.ThrowIfNegative(reserved);
+        ArgumentOutOfRangeException.ThrowIfNegative(actual);
+        long delta = ToUnits(actual, roundUp: true, nameof(actual)) - ToUnits(reserved, roundUp: true, nameof(reserved));
+        if (await TryRedisAsync().ConfigureAwait(false) is { } database)
+        {
+            try
+            {
+                await AddAsync(database, counter, delta, expiresAt).ConfigureAwait(false);
+                EndOutage();
+                return;
+            }
+            catch (RedisException ex)
+            {
+                BeginOutage(ex);
+            }
+        }
+
+        await _local.SettleAsync(counter, reserved, actual, expiresAt, cancellationToken).ConfigureAwait(false);
+        _localCounters[counter] = expiresAt;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<decimal> GetSpentAsync(string counter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counter);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (await TryRedisAsync().ConfigureAwait(false) is { } database)
+        {
+            try
+            {
+                var value = await database.StringGetAsync(Key(counter)).ConfigureAwait(false);
+                EndOutage();
+                return value.IsNull ? 0m : FromUnits((long)value);
+            }
+            catch (RedisException ex)
+            {
+                BeginOutage(ex);
+            }
+        }
+
+        return await _local.GetSpentAsync(counter, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Returns the database when Redis is connected, after adding to it what was counted locally during an outage;
+    /// <see langword="null"/> (and the outage begun) when it is not reachable.
+    /// </summary>
+    private async ValueTask<IDatabase?> TryRedisAsync()
+    {
+        if (!_connection.IsConnected)
+        {
+            BeginOutage(null);
+            return null;
+        }
+
+        var database = _connection.Multiplexer.GetDatabase();
+        if (_localCounters.IsEmpty)
+        {
+            return database;
+        }
+
+        // Every caller waits for the local counts to be moved, so that Redis never answers without them.
+        await _moving.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            int moved = 0;
+            foreach (var (counter, expiresAt) in _localCounters)
+            {
+                decimal amount = await _local.GetSpentAsync(counter).ConfigureAwait(false);
+                if (amount > 0m)
+                {
+                    await AddAsync(database, counter, ToUnits(amount, roundUp: true, nameof(amount)), expiresAt).ConfigureAwait(false);
+                    await _local.SettleAsync(counter, amount, 0m, expiresAt).ConfigureAwait(false);
+                    moved++;
+                }
+
+                // Removed first and checked again, so a local count made meanwhile is kept for the next move.
+                _localCounters.TryRemove(counter, out _);
+                if (await _local.GetSpentAsync(counter).ConfigureAwait(false) > 0m)
+                {
+                    _localCounters[counter] = expiresAt;
+                }
+            }
+
+            if (moved > 0)
+            {
+                LogMoved(_logger, moved);
+            }
+
+            return database;
+        }
+        catch (RedisException ex)
+        {
+            BeginOutage(ex);
+            return null;
+        }
+        finally
+        {
+            _moving.Release();
+        }
+    }
+
+    private Task<RedisResult> AddAsync(IDatabase database, string counter, long delta, DateTimeOffset expiresAt) =>
+        database.ScriptEvaluateAsync(AddScript, [Key(counter)], [delta, expiresAt.ToUnixTimeMilliseconds()]);
+
+    private RedisKey Key(string counter) => _connection.Key("budget:" + counter);
+
+    private void BeginOutage(Exception? error)
+    {
+        if (Interlocked.Exchange(ref _outage, 1) == 0)
+        {
+            LogOutage(_logger, error?.GetType().Name ?? "not connected", error);
+        }
+    }
+
+    private void EndOutage()
+    {
+        if (Interlocked.Exchange(ref _outage, 0) == 1)
+        {
+            LogRecovered(_logger);
+        }
+    }
+
+    private static long ToUnits(decimal amount, bool roundUp, string name)
+    {
+        if (amount > MaxAmount || amount < -MaxAmount)
+        {
+            throw new ArgumentOutOfRangeException(name, amount, $"RedisBudgetStore holds amounts up to ±{MaxAmount.ToString(CultureInfo.InvariantCulture)} (whole multiples of 10^-12 in a 64-bit Redis integer); {amount.ToString(CultureInfo.InvariantCulture)} is beyond that.");
+        }
+
+        decimal units = amount * UnitsPerOne;
+        return (long)(roundUp ? decimal.Ceiling(units) : decimal.Floor(units));
+    }
+
+    private static decimal FromUnits(long units) => units / UnitsPerOne;
+
+    [LoggerMessage(1, LogLevel.Warning, "Budgets: Redis is unreachable ({Reason}); this process enforces every budget alone until it returns.")]
+    private static partial void LogOutage(ILogger logger, string reason, Exception? error);
+
+    [LoggerMessage(2, LogLevel.Information, "Budgets: Redis answers again; budgets are shared again.")]
+    private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(3, LogLevel.Information, "Budgets: added what this process counted during the Redis outage to {Count} shared counters.")]
+    private static partial void LogMoved(ILogger logger, int count);
+}
