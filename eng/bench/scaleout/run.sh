@@ -78,6 +78,15 @@ for port in "$R1" "$R2" "$R3"; do
   curl -fs "http://127.0.0.1:${port}/healthz" | grep -q '"status":"ok"' || { echo "replica on $port is not healthy with Redis: $(curl -s "http://127.0.0.1:${port}/healthz")" >&2; exit 1; }
 done
 
+# Warm-up: a few sequential requests per process first. The first concurrent requests of a fresh gateway with a budget
+# all load the tokenizer at once (the budget's cost estimate), which takes seconds; measured runs start after that.
+for port in "$LOCAL_PORT" "$R1" "$R2" "$R3" "$LB_LOCAL" "$LB_REDIS" "$LB_REDIS" "$LB_REDIS"; do
+  for i in 1 2 3; do
+    curl -s -o /dev/null -m 120 -H 'Content-Type: application/json' -H 'Authorization: Bearer bench-key' \
+      --data "{\"model\":\"fallback\",\"messages\":[{\"role\":\"user\",\"content\":\"warm-up $port $i\"}]}" "http://127.0.0.1:${port}/v1/chat/completions"
+  done
+done
+
 url() { case $1 in upstream) echo "http://127.0.0.1:${UP_PORT}/v1/chat/completions";; local) echo "http://127.0.0.1:${LOCAL_PORT}/v1/chat/completions";;
   redis) echo "http://127.0.0.1:${R1}/v1/chat/completions";; lb-local) echo "http://127.0.0.1:${LB_LOCAL}/v1/chat/completions";; lb-redis) echo "http://127.0.0.1:${LB_REDIS}/v1/chat/completions";; esac; }
 model() { [ "$1" = upstream ] && echo gpt-4o-mini || echo fallback; }
