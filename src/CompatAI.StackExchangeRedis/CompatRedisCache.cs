@@ -70,7 +70,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             Succeeded();
             return value;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
         {
             Failed("get", ex);
             return null;
@@ -86,7 +86,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             Succeeded();
             return value;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
         {
             Failed("get", ex);
             return null;
@@ -101,7 +101,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             _inner.Set(key, value, WithExpiration(options));
             Succeeded();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
         {
             Failed("set", ex);
         }
@@ -115,7 +115,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             await _inner.SetAsync(key, value, WithExpiration(options), token).ConfigureAwait(false);
             Succeeded();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
         {
             Failed("set", ex);
         }
@@ -129,7 +129,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             _inner.Refresh(key);
             Succeeded();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
         {
             Failed("refresh", ex);
         }
@@ -143,7 +143,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             await _inner.RefreshAsync(key, token).ConfigureAwait(false);
             Succeeded();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
         {
             Failed("refresh", ex);
         }
@@ -157,7 +157,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             _inner.Remove(key);
             Succeeded();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
         {
             Failed("remove", ex);
         }
@@ -171,7 +171,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             await _inner.RemoveAsync(key, token).ConfigureAwait(false);
             Succeeded();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
         {
             Failed("remove", ex);
         }
@@ -193,7 +193,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
         }
     }
 
-    private void Failed(string operation, RedisException error)
+    private void Failed(string operation, Exception error)
     {
         Interlocked.Increment(ref _failures);
         s_failures.Add(1, new KeyValuePair<string, object?>("compatai.cache.operation", operation));

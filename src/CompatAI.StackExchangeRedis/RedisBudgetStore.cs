@@ -22,13 +22,13 @@ namespace CompatAI;
 /// an <see cref="ArgumentOutOfRangeException"/>; a counter whose settled total would pass it stays at the maximum.
 /// </para>
 /// <para>
-/// When Redis is unreachable (or does not answer within <see cref="CompatRedisOptions.OperationTimeout"/>) no request
-/// fails: the store goes on with a local <see cref="InMemoryBudgetStore"/> and logs the outage once. During the outage
+/// When Redis is unreachable, does not answer within <see cref="CompatRedisOptions.OperationTimeout"/> or answers with
+/// an error, no request fails: the store goes on with a local <see cref="InMemoryBudgetStore"/> and logs the outage once. During the outage
 /// each process enforces every budget alone, so N processes may spend up to N times a limit between them. When Redis
 /// answers again, what each process counted locally is added to the Redis counters before anything else is done there, and
 /// the store shares again. The exchange errs towards counting too much, never too little: a Redis call that timed out may
 /// have been applied as well as counted locally, and a request reserved locally that settles while its counter is being
-/// moved keeps its estimate.
+/// moved, or a request reserved in Redis that settles during the outage, keeps its estimate.
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The SemaphoreSlim is only awaited; it needs disposing only when its AvailableWaitHandle is used, which it never is.")]
@@ -112,7 +112,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
                 EndOutage();
                 return reservation;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 BeginOutage(ex);
             }
@@ -139,7 +139,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
                 EndOutage();
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 BeginOutage(ex);
             }
@@ -162,7 +162,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
                 EndOutage();
                 return value.IsNull ? 0m : FromUnits((long)value);
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 BeginOutage(ex);
             }
@@ -219,7 +219,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
 
             return database;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
             BeginOutage(ex);
             return null;
@@ -250,6 +250,9 @@ public sealed partial class RedisBudgetStore : IBudgetStore
             LogRecovered(_logger);
         }
     }
+
+    /// <summary>Whether <paramref name="error"/> means Redis could not serve (unreachable, too slow, or refusing), not a bug here.</summary>
+    internal static bool IsRedisFailure(Exception error) => error is RedisException or RedisTimeoutException;
 
     private static long ToUnits(decimal amount, bool roundUp, string name)
     {

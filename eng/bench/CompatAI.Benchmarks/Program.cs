@@ -19,6 +19,13 @@ if (args.Contains("--interleaved-layers"))
     return;
 }
 
+// `--redis-budgets`: RedisBudgetStore's reserve+settle against InMemoryBudgetStore's, on a redis-server on loopback.
+if (args.Contains("--redis-budgets"))
+{
+    await RedisBudgetComparison.RunAsync(requests: 20_000).ConfigureAwait(false);
+    return;
+}
+
 var middleware = args.Contains("--middleware");
 var thinkTags = args.Contains("--think-tags");
 var tokens = args.Contains("--tokens");

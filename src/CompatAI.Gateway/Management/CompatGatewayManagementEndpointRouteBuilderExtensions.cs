@@ -33,7 +33,7 @@ public static class CompatGatewayManagementEndpointRouteBuilderExtensions
             .WithName("CompatGateway.Providers").WithSummary("Configured providers: profile facts, models, capabilities, health, whether a key is set (never the key).");
         api.MapGet("/v1/routing", () => TypedResults.Ok(handlers.Routing()))
             .WithName("CompatGateway.Routing").WithSummary("The routing strategy, fallback chains with their current first choice, and the last routing decisions.");
-        api.MapGet("/v1/performance", () => TypedResults.Ok(handlers.Performance()))
+        api.MapGet("/v1/performance", async (CancellationToken ct) => TypedResults.Ok(await handlers.PerformanceAsync(ct).ConfigureAwait(false)))
             .WithName("CompatGateway.Performance").WithSummary("Per provider and model over 1 min / 15 min / 1 h: request rate, success rate, p50/p95/p99 latency and time to first token, tokens per second.");
         api.MapGet("/v1/analytics", async (CancellationToken ct) => TypedResults.Ok(await handlers.AnalyticsAsync(ct).ConfigureAwait(false)))
             .WithName("CompatGateway.Analytics").WithSummary("Tokens and cost per provider, model and client key id over the UTC day and month, and budget use.");

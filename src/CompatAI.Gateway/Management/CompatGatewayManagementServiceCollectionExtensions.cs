@@ -30,6 +30,19 @@ public static class CompatGatewayManagementServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<GatewayManagementState>().Observation);
         services.TryAddSingleton(sp => sp.GetRequiredService<GatewayManagementState>().Ledger);
         services.TryAddSingleton<IProviderHealthSource>(sp => sp.GetRequiredService<GatewayManagementState>().Health);
+        if (GatewaySharedState.UsesRedis(configuration))
+        {
+            // Replicas sharing state: this replica's figures go to Redis in the background; the endpoints sum every replica's.
+            services.TryAddSingleton<Management.Cluster.FigureDeltas>();
+            services.TryAddSingleton<Management.Cluster.RedisGatewayFigures>();
+            services.TryAddSingleton<Management.Cluster.IGatewayFigures>(sp => sp.GetRequiredService<Management.Cluster.RedisGatewayFigures>());
+            services.AddHostedService(sp => sp.GetRequiredService<Management.Cluster.RedisGatewayFigures>());
+        }
+        else
+        {
+            services.TryAddSingleton<Management.Cluster.IGatewayFigures, Management.Cluster.LocalGatewayFigures>();
+        }
+
         services.TryAddSingleton<IBudgetUsageSource, ConfiguredBudgetSource>();
         services.TryAddSingleton<ManagementEndpoints>();
         services.AddOpenApi(ManagementEndpoints.DocumentName, o => o.ShouldInclude = d => d.GroupName == ManagementEndpoints.DocumentName);

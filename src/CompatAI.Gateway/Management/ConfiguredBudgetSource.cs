@@ -5,26 +5,27 @@ namespace CompatAI.Gateway.Management;
 
 /// <summary>
 /// The enforced budgets (<c>CompatAI:Gateway:Budgets</c>) with what their store says was spent, then the display-only
-/// <c>CompatAI:Gateway:Management:MonthlyBudgets</c> against the month-to-date cost in the <see cref="UsageLedger"/>.
+/// <c>CompatAI:Gateway:Management:MonthlyBudgets</c> against the month-to-date cost in the usage ledger (every replica's).
 /// </summary>
 internal sealed class ConfiguredBudgetSource : IBudgetUsageSource
 {
     private readonly GatewayManagementOptions _options;
-    private readonly UsageLedger _ledger;
+    private readonly Cluster.IGatewayFigures _figures;
     private readonly GatewayRuntime _runtime;
     private readonly BudgetingChatClient? _reader;
 
-    public ConfiguredBudgetSource(IOptions<GatewayManagementOptions> options, UsageLedger ledger, GatewayRuntime runtime)
+    public ConfiguredBudgetSource(IOptions<GatewayManagementOptions> options, Cluster.IGatewayFigures figures, GatewayRuntime runtime)
     {
         _options = options.Value;
-        _ledger = ledger;
+        _figures = figures;
         _runtime = runtime;
         _reader = runtime.Policies.CreateBudgetReader();
     }
 
     public async ValueTask<IReadOnlyList<BudgetUsage>> GetBudgetsAsync(CancellationToken cancellationToken)
     {
-        var rows = _ledger.Snapshot();
+        // Every replica's observed cost when they share state (month-to-date for the display-only budgets, key ids seen).
+        var rows = (await _figures.ReadLedgerAsync(cancellationToken).ConfigureAwait(false)).Figures;
         var list = new List<BudgetUsage>();
         if (_reader is not null)
         {

@@ -43,6 +43,13 @@ public sealed class GatewayManagementOptions
     /// <summary>Gets or sets the ISO 4217 currency of <see cref="MonthlyBudgets"/>. Default: <c>USD</c>.</summary>
     public string BudgetCurrency { get; set; } = "USD";
 
+    /// <summary>
+    /// Gets or sets how often a replica sends the changes to its figures to Redis when replicas share state
+    /// (<c>CompatAI:Redis</c>); any replica's <c>/v1/performance</c> and <c>/v1/analytics</c> include another replica's
+    /// traffic after about this long. Default: 1 second.
+    /// </summary>
+    public TimeSpan ClusterFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Reads <c>CompatAI:Gateway:Management:Enabled</c> (default <see langword="true"/>) for the standalone gateway.</summary>
     /// <param name="configuration">The configuration root.</param>
     /// <returns>Whether to add the management API and dashboard.</returns>
@@ -70,6 +77,11 @@ public sealed class GatewayManagementOptions
         if (MaxSeries is < 1 or > 100_000 || MaxLedgerRows is < 1 or > 1_000_000)
         {
             throw new InvalidOperationException($"{SectionName}:MaxSeries must be between 1 and 100000 and {SectionName}:MaxLedgerRows between 1 and 1000000.");
+        }
+
+        if (ClusterFlushInterval < TimeSpan.FromMilliseconds(100) || ClusterFlushInterval > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"{SectionName}:ClusterFlushInterval is {ClusterFlushInterval}; it must be between 100 milliseconds and 1 minute.");
         }
 
         if (string.IsNullOrWhiteSpace(BudgetCurrency) || BudgetCurrency.Length != 3)

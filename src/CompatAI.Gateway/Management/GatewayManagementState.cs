@@ -15,15 +15,17 @@ internal sealed class GatewayManagementState : IDisposable
         GatewayConfigurationSource configuration,
         System.Diagnostics.Metrics.IMeterFactory meterFactory,
         IHttpContextAccessor http,
-        TimeProvider time)
+        TimeProvider time,
+        Cluster.FigureDeltas? deltas = null)
     {
         Options = options.Value;
         Options.Validate(gatewayOptions.Value.Keys);
         var fallback = new FallbackOptions();
         configuration.Configuration.GetSection(CompatAIConfiguration.SectionName + ":FallbackOptions").Bind(fallback);
         Metrics = new GatewayMetrics(meterFactory);
-        Stats = new ProviderStatsStore(time, Options.MaxSeries);
-        Ledger = new UsageLedger(time, Options.MaxLedgerRows);
+        // With replicas sharing state, every change is also noted as a delta to send to Redis.
+        Stats = new ProviderStatsStore(time, Options.MaxSeries, deltas);
+        Ledger = new UsageLedger(time, Options.MaxLedgerRows, deltas);
         Decisions = new RecentLog<RoutingDecision>(Options.DecisionHistory);
         Health = new ObservedProviderHealth(Stats, time, fallback.CircuitBreaker.Enabled ? fallback.CircuitBreaker.BreakDuration : null);
         Observation = new GatewayObservation(Metrics, Decisions, http, time) { Health = Health };

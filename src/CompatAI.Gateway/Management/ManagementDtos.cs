@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CompatAI.Gateway.Management;
 
 // The management API's JSON shapes. Every figure's unit is in its name (Ms, Seconds, PerMinute, PerSecond, Tokens) or,
@@ -43,7 +45,15 @@ internal sealed record ChainDto(string Name, string Kind, IReadOnlyList<string> 
 internal sealed record BreakerDto(bool Enabled, double FailureRatio, int MinimumThroughput, double SamplingDurationSeconds, double BreakDurationSeconds);
 
 /// <summary><c>GET /v1/performance</c>.</summary>
-internal sealed record PerformanceDto(int BucketSeconds, IReadOnlyList<SeriesDto> Data, IReadOnlyList<ProviderPerformanceDto> Providers, DateTimeOffset GeneratedAt);
+internal sealed record PerformanceDto(int BucketSeconds, IReadOnlyList<SeriesDto> Data, IReadOnlyList<ProviderPerformanceDto> Providers, DateTimeOffset GeneratedAt)
+{
+    /// <summary>With replicas sharing state: whether the figures are every replica's (<c>cluster</c>) or this one's (<c>local</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FiguresDto? Figures { get; init; }
+}
+
+/// <summary>What the figures cover when replicas share state: <c>cluster</c> (every replica) or <c>local</c> (this one, with why).</summary>
+internal sealed record FiguresDto(string Scope, string? Note);
 
 /// <summary>One provider and model over the three windows.</summary>
 internal sealed record SeriesDto(string Provider, string Model, IReadOnlyDictionary<string, WindowDto> Windows);
@@ -80,7 +90,12 @@ internal sealed record AnalyticsDto(
     IReadOnlyList<UsageRowDto> Providers,
     IReadOnlyList<BudgetUsage> Budgets,
     EnsemblesDto Ensembles,
-    DateTimeOffset GeneratedAt);
+    DateTimeOffset GeneratedAt)
+{
+    /// <summary>With replicas sharing state: whether the figures are every replica's (<c>cluster</c>) or this one's (<c>local</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FiguresDto? Figures { get; init; }
+}
 
 /// <summary>Usage of one provider (and model and client key id, or <c>*</c> for all) over the day and the month.</summary>
 internal sealed record UsageRowDto(string Provider, string Model, string Client, UsageDto Day, UsageDto Month);

@@ -17,11 +17,13 @@ internal sealed class ManagementEndpoints
     private readonly GatewayManagementState _state;
     private readonly IProviderHealthSource _health;
     private readonly IBudgetUsageSource _budgets;
+    private readonly Cluster.IGatewayFigures _figures;
     private readonly CompatAIConfiguration _compat = new();
     private readonly ProviderCatalog _catalog;
 
-    public ManagementEndpoints(GatewayRuntime runtime, GatewayManagementState state, IProviderHealthSource health, IBudgetUsageSource budgets, GatewayConfigurationSource configuration)
+    public ManagementEndpoints(GatewayRuntime runtime, GatewayManagementState state, IProviderHealthSource health, IBudgetUsageSource budgets, GatewayConfigurationSource configuration, Cluster.IGatewayFigures figures)
     {
+        _figures = figures;
         _runtime = runtime;
         _state = state;
         _health = health;
@@ -127,9 +129,9 @@ internal sealed class ManagementEndpoints
             _state.Time.GetUtcNow());
     }
 
-    public PerformanceDto Performance()
+    public async Task<PerformanceDto> PerformanceAsync(CancellationToken cancellationToken)
     {
-        var stats = _state.Stats;
+        var (stats, scope) = await _figures.ReadStatsAsync(cancellationToken).ConfigureAwait(false);
         var series = stats.Keys.Select(k => new SeriesDto(k.Provider, k.Model, Windows(w => stats.Window(w, k.Provider, k.Model)))).ToList();
         var providers = new List<ProviderPerformanceDto>();
         foreach (var provider in _runtime.Router.Providers.Keys.Concat(stats.Keys.Select(k => k.Provider)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
@@ -140,12 +142,12 @@ internal sealed class ManagementEndpoints
             providers.Add(new ProviderPerformanceDto(provider, Windows(w => stats.Window(w, provider)), timeline));
         }
 
-        return new PerformanceDto(ProviderStatsStore.BucketSeconds, series, providers, _state.Time.GetUtcNow());
+        return new PerformanceDto(ProviderStatsStore.BucketSeconds, series, providers, _state.Time.GetUtcNow()) { Figures = FiguresDto(scope) };
     }
 
     public async Task<AnalyticsDto> AnalyticsAsync(CancellationToken cancellationToken)
     {
-        var rows = _state.Ledger.Snapshot();
+        var (rows, scope) = await _figures.ReadLedgerAsync(cancellationToken).ConfigureAwait(false);
         var (day, month) = _state.Ledger.Periods;
         var data = rows.Select(r => new UsageRowDto(r.Provider, r.Model, r.Client, Usage(r.Day, r.DayCost), Usage(r.Month, r.MonthCost))).ToList();
         var byProvider = new List<UsageRowDto>();
@@ -161,8 +163,10 @@ internal sealed class ManagementEndpoints
                 _state.Observation.Ensembles.Total,
                 _state.Observation.Ensembles.Recent(),
                 "Outcomes of ensembles that a provider's pipeline runs (the library's EnsembleChatClient reports mode, winner and members on each response)."),
-            _state.Time.GetUtcNow());
+            _state.Time.GetUtcNow()) { Figures = FiguresDto(scope) };
     }
+
+    private static FiguresDto? FiguresDto(Cluster.FiguresScope? scope) => scope is null ? null : new FiguresDto(scope.Scope, scope.Note);
 
     private static IGatewayAdapter Unwrap(IGatewayAdapter adapter) => adapter is ObservedAdapter observed ? observed.Inner : adapter;
 

@@ -7,7 +7,7 @@ namespace CompatAI.Gateway.Management;
 /// log-scale histograms of latency and time to first token. Memory is bounded: a fixed ring per series and at most
 /// <see cref="GatewayManagementOptions.MaxSeries"/> series (further models of a provider count as <c>(other)</c>).
 /// </summary>
-internal sealed class ProviderStatsStore
+internal sealed class ProviderStatsStore : Cluster.IStatsView
 {
     public const int BucketSeconds = 15;
     public const int BucketCount = 240;
@@ -16,11 +16,13 @@ internal sealed class ProviderStatsStore
     private readonly ConcurrentDictionary<(string Provider, string Model), Series> _series = new();
     private readonly TimeProvider _time;
     private readonly int _maxSeries;
+    private readonly Cluster.IFigureDeltaSink? _sink;
 
-    public ProviderStatsStore(TimeProvider time, int maxSeries)
+    public ProviderStatsStore(TimeProvider time, int maxSeries, Cluster.IFigureDeltaSink? sink = null)
     {
         _time = time;
         _maxSeries = maxSeries;
+        _sink = sink;
     }
 
     public long CurrentSlot => _time.GetUtcNow().ToUnixTimeSeconds() / BucketSeconds;
@@ -132,7 +134,9 @@ internal sealed class ProviderStatsStore
             series = _series.GetOrAdd(key, static _ => new Series());
         }
 
-        series.Update(CurrentSlot, change);
+        var slot = CurrentSlot;
+        series.Update(slot, change);
+        _sink?.Stats(key.provider, key.model, slot, change);
     }
 
     /// <summary>What one bucket counts.</summary>

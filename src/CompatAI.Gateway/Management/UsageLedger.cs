@@ -14,11 +14,13 @@ internal sealed class UsageLedger
     private readonly ConcurrentDictionary<(string Provider, string Model, string Client), Row> _rows = new();
     private readonly TimeProvider _time;
     private readonly int _maxRows;
+    private readonly Cluster.IFigureDeltaSink? _sink;
 
-    public UsageLedger(TimeProvider time, int maxRows)
+    public UsageLedger(TimeProvider time, int maxRows, Cluster.IFigureDeltaSink? sink = null)
     {
         _time = time;
         _maxRows = maxRows;
+        _sink = sink;
     }
 
     public (DateTimeOffset Day, DateTimeOffset Month) Periods
@@ -31,13 +33,21 @@ internal sealed class UsageLedger
         }
     }
 
-    public void AddRequest(string provider, string model, string client) => RowFor(provider, model, client).Add(Periods, 1, 0, 0, null, 0);
+    public void AddRequest(string provider, string model, string client) => Add(provider, model, client, 1, 0, 0, null, 0);
 
     public void AddTokens(string provider, string model, string client, string type, long tokens) =>
-        RowFor(provider, model, client).Add(Periods, 0, type == "output" ? 0 : tokens, type == "output" ? tokens : 0, null, 0);
+        Add(provider, model, client, 0, type == "output" ? 0 : tokens, type == "output" ? tokens : 0, null, 0);
 
     public void AddCost(string provider, string model, string client, string currency, double amount) =>
-        RowFor(provider, model, client).Add(Periods, 0, 0, 0, currency, amount);
+        Add(provider, model, client, 0, 0, 0, currency, amount);
+
+    private void Add(string provider, string model, string client, long requests, long input, long output, string? currency, double cost)
+    {
+        var periods = Periods;
+        var (key, row) = RowFor(provider, model, client);
+        row.Add(periods, requests, input, output, currency, cost);
+        _sink?.Usage(key.Provider, key.Model, key.Client, periods, requests, input, output, currency, cost);
+    }
 
     public IReadOnlyList<LedgerRow> Snapshot()
     {
@@ -47,12 +57,12 @@ internal sealed class UsageLedger
             .OrderBy(r => r.Provider, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.Client, StringComparer.Ordinal)];
     }
 
-    private Row RowFor(string provider, string model, string client)
+    private ((string Provider, string Model, string Client) Key, Row Row) RowFor(string provider, string model, string client)
     {
         var key = (provider, model, client);
         if (_rows.TryGetValue(key, out var row))
         {
-            return row;
+            return (key, row);
         }
 
         if (_rows.Count >= _maxRows)
@@ -60,7 +70,7 @@ internal sealed class UsageLedger
             key = (provider, model, OtherClient);
         }
 
-        return _rows.GetOrAdd(key, static _ => new Row());
+        return (key, _rows.GetOrAdd(key, static _ => new Row()));
     }
 
     private sealed class Row

@@ -72,6 +72,7 @@ internal sealed class GatewayChatPolicies
                     b.Budgets.Add(budget);
                 }
             });
+            builder.Use(inner => new BudgetSubjectStrippingChatClient(inner));
         }
 
         return builder.Build(_services);

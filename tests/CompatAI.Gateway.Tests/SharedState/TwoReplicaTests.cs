@@ -1,0 +1,199 @@
+using System.Text.Json;
+using CompatAI.Testing;
+
+namespace CompatAI.Gateway.Tests.SharedState;
+
+/// <summary>Two gateway replicas in this process sharing one real redis-server, over one provider emulator.</summary>
+public sealed class TwoReplicaTests
+{
+    private const string ClientKey = "sk-client-replicas-8b41";
+
+    [Fact]
+    public async Task An_answer_cached_by_one_replica_is_a_hit_on_the_other()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration, new Dictionary<string, string?> { ["CompatAI:Gateway:ResponseCache:Enabled"] = "true" });
+        var a = await setup.StartGatewayAsync();
+        var b = await setup.StartGatewayAsync();
+        var model = $"alpha/{SharedStateSetup.AlphaModel}";
+
+        var first = await SharedStateSetup.ChatAsync(a, model, "shared question");
+        var second = await SharedStateSetup.ChatAsync(b, model, "shared question");
+
+        Assert.Equal((200, "miss"), (first.Status, first.Cache));
+        Assert.Equal((200, "hit"), (second.Status, second.Cache));
+        Assert.Equal(SharedStateSetup.Content(first.Body), SharedStateSetup.Content(second.Body));
+        Assert.Equal(1, setup.UpstreamChatRequests);
+
+        var live = await ResponseCacheTests.StreamAsync(a, model);
+        var replayed = await ResponseCacheTests.StreamAsync(b, model);
+        Assert.Equal(("miss", "hit"), (live.Cache, replayed.Cache));
+        Assert.Equal(live.Text, replayed.Text);
+        Assert.Equal("stop", replayed.FinishReason);
+        Assert.Equal("[DONE]", replayed.Last);
+        Assert.Equal(2, setup.UpstreamChatRequests);
+    }
+
+    [Fact]
+    public async Task A_budget_spent_on_one_replica_refuses_on_the_other()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration, new Dictionary<string, string?>
+        {
+            ["CompatAI:Gateway:Budgets:0:Name"] = "app-daily",
+            ["CompatAI:Gateway:Budgets:0:Limit"] = "0.000001",
+        });
+        var a = await setup.StartGatewayAsync();
+        var b = await setup.StartGatewayAsync();
+        var model = $"beta/{SharedStateSetup.BetaModel}";
+
+        // One answer of beta costs more than the limit: once it is settled, the budget is spent on every replica.
+        var first = await SharedStateSetup.ChatAsync(a, model, "spend", ClientKey);
+        var second = await SharedStateSetup.ChatAsync(b, model, "spend elsewhere", ClientKey);
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(429, second.Status);
+        Assert.Equal("budget_exceeded", JsonDocument.Parse(second.Body).RootElement.GetProperty("error").GetProperty("type").GetString());
+        var cost = JsonDocument.Parse(first.Body).RootElement.GetProperty("usage").GetProperty("total_tokens").GetInt64() * 0.000001m;
+        foreach (var gateway in new[] { a, b })
+        {
+            var budget = (await SharedStateSetup.GetJsonAsync(gateway, "v1/analytics")).GetProperty("budgets").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "app-daily");
+            Assert.Equal(cost, budget.GetProperty("spent").GetDecimal());
+        }
+    }
+
+    [Fact]
+    public async Task Analytics_and_performance_on_either_replica_show_both_replicas_traffic()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration);
+        var a = await setup.StartGatewayAsync();
+        var b = await setup.StartGatewayAsync();
+        var model = $"alpha/{SharedStateSetup.AlphaModel}";
+        long input = 0;
+        foreach (var (gateway, text) in new[] { (a, "one"), (a, "two"), (b, "three") })
+        {
+            var (status, _, body) = await SharedStateSetup.ChatAsync(gateway, model, text, ClientKey);
+            Assert.Equal(200, status);
+            input += JsonDocument.Parse(body).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64();
+        }
+
+        foreach (var gateway in new[] { a, b })
+        {
+            var analytics = await Eventually.HoldsAsync(
+                () => SharedStateSetup.GetJsonAsync(gateway, "v1/analytics"),
+                j => AlphaRow(j) is { } row && row.GetProperty("day").GetProperty("requests").GetInt64() == 3,
+                "three alpha requests in /v1/analytics");
+            Assert.Equal("cluster", analytics.GetProperty("figures").GetProperty("scope").GetString());
+            var row = AlphaRow(analytics)!.Value;
+            Assert.Equal(SharedStateSetup.KeyId(ClientKey), row.GetProperty("client").GetString());
+            Assert.Equal(3, row.GetProperty("month").GetProperty("requests").GetInt64());
+            Assert.Equal(input, row.GetProperty("month").GetProperty("inputTokens").GetInt64());
+            Assert.DoesNotContain(ClientKey, analytics.GetRawText(), StringComparison.Ordinal);
+
+            var performance = await Eventually.HoldsAsync(
+                () => SharedStateSetup.GetJsonAsync(gateway, "v1/performance"),
+                j => Window(j) is { } w && w.GetProperty("attempts").GetInt64() == 3,
+                "three alpha attempts in /v1/performance");
+            Assert.Equal("cluster", performance.GetProperty("figures").GetProperty("scope").GetString());
+            var window = Window(performance)!.Value;
+            Assert.Equal(3, window.GetProperty("successes").GetInt64());
+            Assert.Equal(3, window.GetProperty("latencyMs").GetProperty("samples").GetInt64());
+            Assert.Equal(input, window.GetProperty("inputTokens").GetInt64());
+            Assert.True(window.GetProperty("latencyMs").GetProperty("p99").GetDouble() >= window.GetProperty("latencyMs").GetProperty("p50").GetDouble());
+        }
+    }
+
+    [Fact]
+    public async Task With_Redis_down_requests_still_succeed_health_is_degraded_and_figures_are_local_then_all_is_shared_again()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration, new Dictionary<string, string?>
+        {
+            ["CompatAI:Gateway:ResponseCache:Enabled"] = "true",
+            ["CompatAI:Gateway:Budgets:0:Name"] = "per-key",
+            ["CompatAI:Gateway:Budgets:0:Scope"] = "Key",
+            ["CompatAI:Gateway:Budgets:0:Limit"] = "100",
+        });
+        var a = await setup.StartGatewayAsync();
+        var b = await setup.StartGatewayAsync();
+        var model = $"alpha/{SharedStateSetup.AlphaModel}";
+        Assert.Equal("ok", (await Health(a)).GetProperty("status").GetString());
+
+        await redis.StopAsync();
+        await Eventually.HoldsAsync(() => Health(a), h => h.GetProperty("status").GetString() == "degraded", "a degraded /healthz");
+        foreach (var (gateway, text) in new[] { (a, "while down 1"), (b, "while down 2"), (a, "while down 1") })
+        {
+            var (status, cache, body) = await SharedStateSetup.ChatAsync(gateway, model, text, ClientKey);
+            Assert.True(status == 200, body);
+            Assert.NotNull(cache);
+        }
+
+        using (var healthResponse = await b.Http.GetAsync("healthz"))
+        {
+            Assert.Equal(200, (int)healthResponse.StatusCode);
+            var health = JsonDocument.Parse(await healthResponse.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("degraded", health.GetProperty("status").GetString());
+            Assert.Equal("redis", health.GetProperty("shared_state").GetString());
+            Assert.Contains("Redis", health.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+
+        var local = await SharedStateSetup.GetJsonAsync(a, "v1/analytics");
+        Assert.Equal("local", local.GetProperty("figures").GetProperty("scope").GetString());
+        Assert.Equal(2, AlphaRow(local)!.Value.GetProperty("day").GetProperty("requests").GetInt64());
+
+        await redis.StartAgainAsync();
+        foreach (var gateway in new[] { a, b })
+        {
+            await Eventually.HoldsAsync(() => Health(gateway), h => h.GetProperty("status").GetString() == "ok", "a healthy /healthz after Redis returned");
+        }
+
+        // What each replica served while Redis was down was kept and sent when it returned: both see all three requests.
+        foreach (var gateway in new[] { a, b })
+        {
+            await Eventually.HoldsAsync(
+                () => SharedStateSetup.GetJsonAsync(gateway, "v1/analytics"),
+                j => j.GetProperty("figures").GetProperty("scope").GetString() == "cluster" && AlphaRow(j)?.GetProperty("day").GetProperty("requests").GetInt64() == 3,
+                "the outage's three requests in the cluster's /v1/analytics");
+        }
+
+        // Sharing again: an answer cached through one replica is a hit on the other.
+        var first = await SharedStateSetup.ChatAsync(a, model, "after the outage", ClientKey);
+        var second = await SharedStateSetup.ChatAsync(b, model, "after the outage", ClientKey);
+        Assert.Equal((200, "miss"), (first.Status, first.Cache));
+        Assert.Equal((200, "hit"), (second.Status, second.Cache));
+    }
+
+    private static async Task<JsonElement> Health(Infrastructure.GatewayServer gateway)
+    {
+        using var response = await gateway.Http.GetAsync("healthz");
+        Assert.Equal(200, (int)response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private static JsonElement? AlphaRow(JsonElement analytics)
+    {
+        foreach (var row in analytics.GetProperty("data").EnumerateArray())
+        {
+            if (row.GetProperty("provider").GetString() == "alpha")
+            {
+                return row;
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonElement? Window(JsonElement performance)
+    {
+        foreach (var series in performance.GetProperty("data").EnumerateArray())
+        {
+            if (series.GetProperty("provider").GetString() == "alpha")
+            {
+                return series.GetProperty("windows").GetProperty("1h");
+            }
+        }
+
+        return null;
+    }
+}
