@@ -45,11 +45,14 @@ public sealed class BudgetAcrossReplicasTests : IClassFixture<BudgetAcrossReplic
     {
         public const int Limit = 20;
         public const string Personality = "openai";
-        public const string Model = "metered/gpt-4o-mini";
+        // A model id without a price: a Requests budget needs no cost estimate, and the test stays about the count. (With a
+        // priced model, a fresh gateway's first concurrent requests all load the tokenizer for the estimate at once.)
+        public const string UpstreamModel = "replicas-metered-1";
+        public const string Model = "metered/" + UpstreamModel;
 
         protected override void Configure(IDictionary<string, string> settings)
         {
-            AddProvider(settings, "metered", Personality, "gpt-4o-mini");
+            AddProvider(settings, "metered", Personality, UpstreamModel);
             settings["CompatAI:Gateway:Budgets:0:Name"] = "replicas";
             settings["CompatAI:Gateway:Budgets:0:Scope"] = "App";
             settings["CompatAI:Gateway:Budgets:0:Window"] = "Day";

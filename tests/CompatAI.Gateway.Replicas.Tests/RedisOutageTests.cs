@@ -52,6 +52,9 @@ public sealed class RedisOutageTests : IClassFixture<RedisOutageTests.Cluster>
             Assert.Equal("p2", (await _cluster.ReadOkAsync(_cluster.Replicas[0], first)).ServedBy);
         }
 
+        // Replica 1 shares the cooldown in the background once it has moved on; wait until it is in Redis (and so published).
+        await _cluster.WaitForRedisKeyAsync("route:cooldown:*", TimeSpan.FromSeconds(30));
+
         for (var i = 0; i < 4; i++)
         {
             var replica = _cluster.Replicas[1 + (i % 2)];

@@ -34,6 +34,9 @@ public sealed class SharedStateTests : IClassFixture<SharedStateTests.Cluster>
 
         Assert.Equal(p1Before + 1, _cluster.ChatRequestsTo(Cluster.P1Personality));
 
+        // Replica 1 shares the cooldown in the background once it has moved on; wait until it is in Redis (and so published).
+        await _cluster.WaitForRedisKeyAsync("route:cooldown:*", TimeSpan.FromSeconds(30));
+
         // Replicas 2 and 3 never saw that 429; p1 answers normally again, yet they skip it for its Retry-After.
         for (var i = 0; i < 6; i++)
         {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CompatAI.Emulator;
 using CompatAI.Testing;
+using StackExchange.Redis;
 
 namespace CompatAI.Gateway.Replicas.Tests.Infrastructure;
 
@@ -27,6 +28,9 @@ public abstract class ReplicaCluster : IAsyncLifetime
     /// <summary>Gets the Redis server the replicas share.</summary>
     public RedisServer Redis { get; private set; } = null!;
 
+    /// <summary>Gets the key prefix the replicas use in Redis (<c>CompatAI:Redis:KeyPrefix</c>), unique per cluster.</summary>
+    public string KeyPrefix { get; } = $"replicas-{Guid.NewGuid():N}:";
+
     /// <summary>Gets the provider emulator all providers point at (one personality per provider).</summary>
     public ProviderEmulator Emulator { get; private set; } = null!;
 
@@ -44,7 +48,7 @@ public abstract class ReplicaCluster : IAsyncLifetime
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["CompatAI:Redis:Configuration"] = Redis.Configuration,
-            ["CompatAI:Redis:KeyPrefix"] = $"replicas-{Guid.NewGuid():N}:",
+            ["CompatAI:Redis:KeyPrefix"] = KeyPrefix,
             ["CompatAI:Gateway:EnableEcho"] = "false",
         };
         Configure(settings);
@@ -125,6 +129,27 @@ public abstract class ReplicaCluster : IAsyncLifetime
     /// <summary>Gets one header's value, or an empty string.</summary>
     internal static string Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : "";
+
+    /// <summary>
+    /// Waits (bounded) until a key matching <paramref name="pattern"/> (after the prefix) exists in Redis: state a replica
+    /// shares in the background after answering, such as a Retry-After cooldown, has then reached Redis and been published
+    /// to the other replicas in the same step.
+    /// </summary>
+    public async Task WaitForRedisKeyAsync(string pattern, TimeSpan deadline)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.Configuration);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        while (!server.Keys(pattern: KeyPrefix + pattern).Any())
+        {
+            if (stopwatch.Elapsed > deadline)
+            {
+                Assert.Fail($"no Redis key matched '{KeyPrefix}{pattern}' within {deadline.TotalSeconds:0} s.\n{Diagnostics()}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 
     /// <summary>Every replica's recent output and the emulator's request count per personality, for failure messages.</summary>
     public string Diagnostics()
