@@ -131,6 +131,9 @@ internal sealed class GatewayRuntime : IDisposable
         var models = new Dictionary<string, IGatewayAdapter>(StringComparer.Ordinal);
         if (compat.Fallback.Count > 0)
         {
+            // As AddCompatChatClient() does: a registered IRouteStateStore (Redis, with CompatAI:Redis) shares the chain's
+            // cooldowns, circuit state and latency with every replica.
+            compat.FallbackOptions.StateStore ??= services.GetService<IRouteStateStore>();
             models[ConfiguredFallbackAdapter.ModelName] = BuildFallback(compat, configured, Options.MaxClientsPerProvider);
         }
 

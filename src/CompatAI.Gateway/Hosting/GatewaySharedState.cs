@@ -1,6 +1,5 @@
 using CompatAI.Gateway.Configuration;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,18 +30,22 @@ internal static class GatewaySharedState
             }
         }
 
-        if (configuration.GetValue<bool>(GatewayOptions.SectionName + ":ResponseCache:Enabled"))
+        if (redis)
+        {
+            // Cooldowns, circuit state and latency of the CompatAI:Fallback chain, shared (FallbackOptions.StateStore).
+            services.AddCompatRedisRouteState();
+            if (!services.Any(d => d.ServiceType == typeof(IBudgetStore)))
+            {
+                services.AddCompatRedisBudgetStore();
+            }
+        }
+
+        if (configuration.GetValue<bool>(GatewayOptions.SectionName + ":ResponseCache:Enabled") && !services.Any(d => d.ServiceType == typeof(IDistributedCache)))
         {
             if (redis)
             {
-                // The response cache in Redis, over the one shared connection (fail-fast while Redis is down; the gateway's
-                // ResponseCacheStore turns a failure into a miss).
-                services.AddOptions<RedisCacheOptions>().Configure<CompatRedisConnection>((o, connection) =>
-                {
-                    o.ConnectionMultiplexerFactory = () => Task.FromResult(connection.Multiplexer);
-                    o.InstanceName = connection.Options.KeyPrefix + "cache:";
-                });
-                services.TryAddSingleton<IDistributedCache>(sp => new RedisCache(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisCacheOptions>>()));
+                // The response cache in Redis over the one shared connection; a Redis failure is a miss.
+                services.AddCompatRedisCache();
             }
             else
             {
