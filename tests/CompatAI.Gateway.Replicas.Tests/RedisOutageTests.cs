@@ -29,7 +29,7 @@ public sealed class RedisOutageTests : IClassFixture<RedisOutageTests.Cluster>
         var calls = Enumerable.Range(0, 30).Select(async i =>
         {
             var replica = _cluster.Next();
-            var model = (i % 3) switch { 0 => "fallback", 1 => Cluster.CachedModel, _ => "p2/gpt-4o-mini" };
+            var model = (i % 3) switch { 0 => "fallback", 1 => Cluster.CachedModel, _ => "p2/llama-3.3-70b-versatile" };
             using var response = await ReplicaCluster.PostChatAsync(replica, model, $"during the outage {i}");
             var (_, text) = await _cluster.ReadOkAsync(replica, response);
             return text;
@@ -82,14 +82,14 @@ public sealed class RedisOutageTests : IClassFixture<RedisOutageTests.Cluster>
     /// <summary>Fallback p1 → p2 and the response cache, over a Redis the test kills and restarts.</summary>
     public sealed class Cluster : ReplicaCluster
     {
-        public const string P1Personality = "groq";
+        public const string P1Personality = "openai"; // its 429 is a rate limit, so a Retry-After starts a cooldown
         public const string CachedPersonality = "deepseek";
         public const string CachedModel = "cached/deepseek-chat";
 
         protected override void Configure(IDictionary<string, string> settings)
         {
-            AddProvider(settings, "p1", P1Personality, "llama-3.3-70b-versatile");
-            AddProvider(settings, "p2", "openai", "gpt-4o-mini");
+            AddProvider(settings, "p1", P1Personality, "gpt-4o-mini");
+            AddProvider(settings, "p2", "groq", "llama-3.3-70b-versatile");
             AddProvider(settings, "cached", CachedPersonality, "deepseek-chat");
             settings["CompatAI:Fallback:0"] = "p1";
             settings["CompatAI:Fallback:1"] = "p2";

@@ -115,8 +115,9 @@ public sealed class SharedStateTests : IClassFixture<SharedStateTests.Cluster>
     /// <summary>Fallback p1 → p2, the response cache on, the management API on (loopback only).</summary>
     public sealed class Cluster : ReplicaCluster
     {
-        public const string P1Personality = "groq";
-        public const string P2Personality = "openai";
+        // openai's 429 is a rate limit (a cooldown); groq's emulated 429 body is a used-up quota, which is no cooldown.
+        public const string P1Personality = "openai";
+        public const string P2Personality = "groq";
         public const string CachedPersonality = "deepseek";
         public const string CachedModel = "cached/deepseek-chat";
         public const string CountedPersonality = "mistral";
@@ -125,8 +126,8 @@ public sealed class SharedStateTests : IClassFixture<SharedStateTests.Cluster>
 
         protected override void Configure(IDictionary<string, string> settings)
         {
-            AddProvider(settings, "p1", P1Personality, "llama-3.3-70b-versatile");
-            AddProvider(settings, "p2", P2Personality, "gpt-4o-mini");
+            AddProvider(settings, "p1", P1Personality, "gpt-4o-mini");
+            AddProvider(settings, "p2", P2Personality, "llama-3.3-70b-versatile");
             AddProvider(settings, "cached", CachedPersonality, "deepseek-chat");
             AddProvider(settings, CountedProvider, CountedPersonality, "mistral-small-latest");
             settings["CompatAI:Fallback:0"] = "p1";

@@ -74,7 +74,9 @@ done
 for port in "$LB_LOCAL" "$LB_REDIS"; do
   for _ in $(seq 1 600); do curl -fs -o /dev/null "http://127.0.0.1:${port}/healthz" && break; sleep 0.1; done
 done
+# With Redis configured, /healthz says "degraded" until the replica's connection is up: wait for "ok".
 for port in "$R1" "$R2" "$R3"; do
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:${port}/healthz" | grep -q '"status":"ok"' && break; sleep 0.1; done
   curl -fs "http://127.0.0.1:${port}/healthz" | grep -q '"status":"ok"' || { echo "replica on $port is not healthy with Redis: $(curl -s "http://127.0.0.1:${port}/healthz")" >&2; exit 1; }
 done
 

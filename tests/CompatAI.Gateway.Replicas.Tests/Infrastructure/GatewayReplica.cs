@@ -85,7 +85,9 @@ internal sealed class GatewayReplica : IAsyncDisposable
         return replica;
     }
 
-    /// <summary>Polls <c>/healthz</c> until it answers 200, failing with the process output if it exits or never does.</summary>
+    /// <summary>
+    /// Polls <c>/healthz</c> until it answers 200 with <c>"status":"ok"</c> (with Redis configured, a replica answers
+    /// <c>degraded</c> until its connection is up, and would serve with its own state meanwhile), failing with the process output if it exits or never does.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan deadline)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -100,12 +102,13 @@ internal sealed class GatewayReplica : IAsyncDisposable
             try
             {
                 using var health = await Http.GetAsync("healthz");
-                if (health.StatusCode == HttpStatusCode.OK)
+                var body = await health.Content.ReadAsStringAsync();
+                if (health.StatusCode == HttpStatusCode.OK && IsOk(body))
                 {
                     return;
                 }
 
-                last = $"/healthz answered {(int)health.StatusCode}: {await health.Content.ReadAsStringAsync()}";
+                last = $"/healthz answered {(int)health.StatusCode}: {body}";
             }
             catch (HttpRequestException ex)
             {
@@ -154,6 +157,18 @@ internal sealed class GatewayReplica : IAsyncDisposable
             {
                 _output.Dequeue();
             }
+        }
+    }
+
+    private static bool IsOk(string body)
+    {
+        try
+        {
+            return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("status").GetString() == "ok";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false; // not the gateway's JSON (yet): poll again
         }
     }
 
