@@ -70,7 +70,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             Succeeded();
             return value;
         }
-        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             Failed("get", ex);
             return null;
@@ -86,7 +86,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             Succeeded();
             return value;
         }
-        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, token))
         {
             Failed("get", ex);
             return null;
@@ -101,7 +101,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             _inner.Set(key, value, WithExpiration(options));
             Succeeded();
         }
-        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             Failed("set", ex);
         }
@@ -115,7 +115,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             await _inner.SetAsync(key, value, WithExpiration(options), token).ConfigureAwait(false);
             Succeeded();
         }
-        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, token))
         {
             Failed("set", ex);
         }
@@ -129,7 +129,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             _inner.Refresh(key);
             Succeeded();
         }
-        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             Failed("refresh", ex);
         }
@@ -143,7 +143,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             await _inner.RefreshAsync(key, token).ConfigureAwait(false);
             Succeeded();
         }
-        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, token))
         {
             Failed("refresh", ex);
         }
@@ -157,7 +157,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             _inner.Remove(key);
             Succeeded();
         }
-        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             Failed("remove", ex);
         }
@@ -171,7 +171,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
             await _inner.RemoveAsync(key, token).ConfigureAwait(false);
             Succeeded();
         }
-        catch (Exception ex) when (RedisBudgetStore.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, token))
         {
             Failed("remove", ex);
         }

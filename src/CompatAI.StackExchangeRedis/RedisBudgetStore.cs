@@ -112,7 +112,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
                 EndOutage();
                 return reservation;
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
             {
                 BeginOutage(ex);
             }
@@ -139,7 +139,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
                 EndOutage();
                 return;
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
             {
                 BeginOutage(ex);
             }
@@ -162,7 +162,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
                 EndOutage();
                 return value.IsNull ? 0m : FromUnits((long)value);
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
             {
                 BeginOutage(ex);
             }
@@ -219,7 +219,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
 
             return database;
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             BeginOutage(ex);
             return null;
@@ -250,9 +250,6 @@ public sealed partial class RedisBudgetStore : IBudgetStore
             LogRecovered(_logger);
         }
     }
-
-    /// <summary>Whether <paramref name="error"/> means Redis could not serve (unreachable, too slow, or refusing), not a bug here.</summary>
-    internal static bool IsRedisFailure(Exception error) => error is RedisException or RedisTimeoutException;
 
     private static long ToUnits(decimal amount, bool roundUp, string name)
     {

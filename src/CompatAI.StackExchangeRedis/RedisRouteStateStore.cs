@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -23,13 +24,15 @@ namespace CompatAI;
 /// Redis being slow or unreachable never fails or holds up a request: every call is bounded by
 /// <see cref="CompatRedisOptions.OperationTimeout"/> (and fails at once while disconnected), errors are logged once per
 /// outage, and the process goes on with its mirror (its own reports included; the probe lease is then decided locally).
-/// When Redis returns, the subscription is restored and the mirror re-read.
+/// When Redis returns, the subscription is restored, the mirror re-read, and the cooldowns and breaks this process
+/// reported meanwhile that are still in force are written, so the other processes learn what they missed.
 /// </para>
 /// </remarks>
 public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
 {
     private static readonly TimeSpan s_circuitRetention = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan s_latencyRetention = TimeSpan.FromHours(1);
+    private static readonly EndKind[] s_endKinds = [EndKind.Cooldown, EndKind.Circuit];
 
     // Max-merge of an end time (cooldown or break): KEYS[1] the end, KEYS[2] the probe lease to release (or the same key);
     // ARGV: end (ms), expiry (ms), channel, message. Publishes only when the value changed.
@@ -110,17 +113,25 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask ReportCooldownAsync(string routeKey, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async ValueTask ReportCooldownAsync(string routeKey, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        Mirror(routeKey).MergeCooldown(until.ToUnixTimeMilliseconds());
-        return until <= now ? default : MergeEndAsync("cooldown", "c", routeKey, until, until - now, releaseLease: false);
+        var entry = Mirror(routeKey);
+        entry.MergeCooldown(until.ToUnixTimeMilliseconds());
+        if (until > now && !await MergeEndAsync(EndKind.Cooldown, routeKey, until.ToUnixTimeMilliseconds(), until - now).ConfigureAwait(false))
+        {
+            entry.KeepForLater(EndKind.Cooldown, until.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds());
+        }
     }
 
     /// <inheritdoc />
-    public ValueTask ReportCircuitOpenedAsync(string routeKey, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async ValueTask ReportCircuitOpenedAsync(string routeKey, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        Mirror(routeKey).MergeCircuit(until.ToUnixTimeMilliseconds());
-        return until <= now ? default : MergeEndAsync("circuit", "o", routeKey, until, until - now + s_circuitRetention, releaseLease: true);
+        var entry = Mirror(routeKey);
+        entry.MergeCircuit(until.ToUnixTimeMilliseconds());
+        if (until > now && !await MergeEndAsync(EndKind.Circuit, routeKey, until.ToUnixTimeMilliseconds(), until - now).ConfigureAwait(false))
+        {
+            entry.KeepForLater(EndKind.Circuit, until.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds());
+        }
     }
 
     /// <inheritdoc />
@@ -224,14 +235,40 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
         return _mirror.GetOrAdd(routeKey, static _ => new MirrorEntry());
     }
 
-    private async ValueTask MergeEndAsync(string kind, string tag, string routeKey, DateTimeOffset until, TimeSpan expiry, bool releaseLease)
+    /// <summary>Writes a cooldown or break end (a later one already there wins) and publishes it; returns whether Redis was reached.</summary>
+    private async ValueTask<bool> MergeEndAsync(EndKind kind, string routeKey, long untilMs, TimeSpan remaining)
     {
-        long untilMs = until.ToUnixTimeMilliseconds();
-        var key = Key(kind, routeKey);
-        await RunAsync(
+        bool circuit = kind == EndKind.Circuit;
+        var key = Key(circuit ? "circuit" : "cooldown", routeKey);
+        var expiry = circuit ? remaining + s_circuitRetention : remaining;
+        var result = await RunAsync(
             MergeEndScript,
-            [key, releaseLease ? Key("probe", routeKey) : key],
-            [untilMs, Math.Max(1, (long)expiry.TotalMilliseconds), _channel.ToString(), $"{tag}|{untilMs.ToString(CultureInfo.InvariantCulture)}|{routeKey}"]).ConfigureAwait(false);
+            [key, circuit ? Key("probe", routeKey) : key],
+            [untilMs, Math.Max(1, (long)expiry.TotalMilliseconds), _channel.ToString(), $"{(circuit ? 'o' : 'c')}|{untilMs.ToString(CultureInfo.InvariantCulture)}|{routeKey}"]).ConfigureAwait(false);
+        return result is not null;
+    }
+
+    /// <summary>Writes the cooldowns and breaks this process reported while Redis was unreachable and that are still in force.</summary>
+    private async Task WriteBackAsync()
+    {
+        foreach (var (routeKey, entry) in _mirror)
+        {
+            foreach (var kind in s_endKinds)
+            {
+                if (entry.TakeKept(kind) is not { } kept)
+                {
+                    continue;
+                }
+
+                // The reporter's clock, moved on by the time since the report.
+                long nowMs = kept.ReportedAtMs + (long)Stopwatch.GetElapsedTime(kept.Timestamp).TotalMilliseconds;
+                if (kept.UntilMs > nowMs && !await MergeEndAsync(kind, routeKey, kept.UntilMs, TimeSpan.FromMilliseconds(kept.UntilMs - nowMs)).ConfigureAwait(false))
+                {
+                    entry.KeepForLater(kind, kept.UntilMs, kept.ReportedAtMs, kept.Timestamp);
+                    return;
+                }
+            }
+        }
     }
 
     /// <summary>Runs a script, or returns <see langword="null"/> when Redis is unreachable or too slow (the outage is logged once).</summary>
@@ -294,6 +331,7 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
             }
 
             int routes = await ReadAllAsync().ConfigureAwait(false);
+            await WriteBackAsync().ConfigureAwait(false);
             if (Interlocked.Exchange(ref _outage, 0) == 1)
             {
                 LogResynchronized(_logger, routes);
@@ -414,6 +452,16 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
     [LoggerMessage(3, LogLevel.Debug, "Unsubscribing from the route state channel failed ({ErrorType}).")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string errorType);
 
+    /// <summary>The two kinds of end time the store merges.</summary>
+    private enum EndKind
+    {
+        Cooldown,
+        Circuit,
+    }
+
+    /// <summary>A report made while Redis was unreachable: the end, the reporter's time then, and a <see cref="Stopwatch"/> timestamp of it.</summary>
+    private sealed record Kept(long UntilMs, long ReportedAtMs, long Timestamp);
+
     /// <summary>What this process knows of one route (Unix milliseconds; 0 = none).</summary>
     private sealed class MirrorEntry
     {
@@ -423,6 +471,34 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
         private long _leaseMs;
         private double _latencyMs = double.NaN;
         private long _latencyAtMs;
+        private Kept? _keptCooldown;
+        private Kept? _keptCircuit;
+
+        /// <summary>Keeps a report Redis did not receive, to write when it returns (the latest per kind).</summary>
+        public void KeepForLater(EndKind kind, long untilMs, long reportedAtMs, long? timestamp = null)
+        {
+            var kept = new Kept(untilMs, reportedAtMs, timestamp ?? Stopwatch.GetTimestamp());
+            lock (_gate)
+            {
+                ref var slot = ref kind == EndKind.Cooldown ? ref _keptCooldown : ref _keptCircuit;
+                if (slot is null || slot.UntilMs < untilMs)
+                {
+                    slot = kept;
+                }
+            }
+        }
+
+        /// <summary>Takes the report kept for later, if any.</summary>
+        public Kept? TakeKept(EndKind kind)
+        {
+            lock (_gate)
+            {
+                ref var slot = ref kind == EndKind.Cooldown ? ref _keptCooldown : ref _keptCircuit;
+                var kept = slot;
+                slot = null;
+                return kept;
+            }
+        }
 
         public void MergeCooldown(long untilMs)
         {

@@ -9,7 +9,8 @@ namespace CompatAI.Benchmarks;
 /// What sharing a budget through Redis costs per request (run with <c>-- --redis-budgets</c>): one reserve plus one settle
 /// on <see cref="InMemoryBudgetStore"/> against the same on <see cref="RedisBudgetStore"/> over a real
 /// <c>redis-server</c> on loopback, taking turns request by request so that both see the same background load; a bare
-/// Redis <c>PING</c> is measured alongside as the floor of one round trip. Reports wall-clock percentiles per request.
+/// Redis <c>PING</c> and a reservation alone are measured alongside, as the floor of one round trip and what the request
+/// waits for before it is sent. Reports wall-clock percentiles per request.
 /// </summary>
 internal static class RedisBudgetComparison
 {
@@ -37,6 +38,7 @@ internal static class RedisBudgetComparison
         [
             ("InMemoryBudgetStore reserve+settle", () => ReserveAndSettle(memory)),
             ("RedisBudgetStore reserve+settle", () => ReserveAndSettle(redis)),
+            ("RedisBudgetStore reserve only (one round trip)", () => redis.TryReserveAsync("bench-reserve|App||day", 0.0123m, 1_000_000m, end).AsTask()),
             ("Redis PING (one round trip)", () => database.PingAsync()),
         ];
 

@@ -56,7 +56,7 @@ start_replica() { # port redis(0|1) -> pid
     CompatAI__Fallback__0="openai" CompatAI__Fallback__1="backup" \
     CompatAI__Gateway__ResponseCache__Enabled="true" \
     CompatAI__Gateway__Budgets__0__Name="bench" \
-    CompatAI__Gateway__Budgets__0__Limit="1000000000" \
+    CompatAI__Gateway__Budgets__0__Limit="1000000" \
     CompatAI__Gateway__Budgets__0__Unit="Requests" \
     Logging__LogLevel__Default="Warning" \
     "$PUB/CompatAI.Gateway" --urls "http://127.0.0.1:$1" >"/tmp/bench-scaleout-$1.log" 2>&1 &
@@ -82,10 +82,12 @@ done
 
 # Warm-up: a few sequential requests per process first. The first concurrent requests of a fresh gateway with a budget
 # all load the tokenizer at once (the budget's cost estimate), which takes seconds; measured runs start after that.
+# Every warm-up answer must be a 200: a benchmark of error answers measures nothing.
 for port in "$LOCAL_PORT" "$R1" "$R2" "$R3" "$LB_LOCAL" "$LB_REDIS" "$LB_REDIS" "$LB_REDIS"; do
   for i in 1 2 3; do
-    curl -s -o /dev/null -m 120 -H 'Content-Type: application/json' -H 'Authorization: Bearer bench-key' \
-      --data "{\"model\":\"fallback\",\"messages\":[{\"role\":\"user\",\"content\":\"warm-up $port $i\"}]}" "http://127.0.0.1:${port}/v1/chat/completions"
+    code=$(curl -s -o /tmp/bench-scaleout-warm.json -w '%{http_code}' -m 120 -H 'Content-Type: application/json' -H 'Authorization: Bearer bench-key' \
+      --data "{\"model\":\"fallback\",\"messages\":[{\"role\":\"user\",\"content\":\"warm-up $port $i\"}]}" "http://127.0.0.1:${port}/v1/chat/completions")
+    [ "$code" = 200 ] || { echo "warm-up request to port $port answered $code: $(head -c 500 /tmp/bench-scaleout-warm.json)" >&2; exit 1; }
   done
 done
 

@@ -8,14 +8,16 @@ using CompatAI.Gateway.Tests.Infrastructure;
 namespace CompatAI.Gateway.Tests.SharedState;
 
 /// <summary>
-/// One provider emulator and gateways over it with the management API: <c>alpha</c> (the emulator's groq personality) and
+/// One provider emulator and gateways over it with the management API: <c>alpha</c> (the emulator's deepseek personality,
+/// whose 429 is a plain rate limit) and
 /// <c>beta</c> (its openrouter personality, which reports <c>usage.cost</c> = total tokens × 0.000001 USD), chained as
 /// <c>CompatAI:Fallback</c> [alpha, beta]. With a Redis configuration string, every gateway started shares state through it.
 /// </summary>
 internal sealed class SharedStateSetup : IAsyncDisposable
 {
     public const string EmulatorKey = "sk-emulator-shared-7c2a";
-    public const string AlphaModel = "llama-3.3-70b-versatile";
+    public const string AlphaModel = "deepseek-chat";
+    public const string AlphaPersonality = "deepseek";
     public const string BetaModel = "openai/gpt-4o-mini";
 
     private readonly List<GatewayServer> _gateways = [];
@@ -49,7 +51,7 @@ internal sealed class SharedStateSetup : IAsyncDisposable
             config[$"CompatAI:Providers:{name}:Retry:MaxRetries"] = "0";
         }
 
-        Provider("alpha", "groq", AlphaModel);
+        Provider("alpha", AlphaPersonality, AlphaModel);
         Provider("beta", "openrouter", BetaModel);
         if (redis is not null)
         {

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using CompatAI.Emulator;
 using CompatAI.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CompatAI.Gateway.Tests.SharedState;
 
@@ -60,6 +62,59 @@ public sealed class TwoReplicaTests
             var budget = (await SharedStateSetup.GetJsonAsync(gateway, "v1/analytics")).GetProperty("budgets").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "app-daily");
             Assert.Equal(cost, budget.GetProperty("spent").GetDecimal());
         }
+    }
+
+    [Fact]
+    public async Task A_request_budget_admits_exactly_its_limit_across_replicas_under_concurrent_callers()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration, new Dictionary<string, string?>
+        {
+            ["CompatAI:Gateway:Budgets:0:Name"] = "five-requests",
+            ["CompatAI:Gateway:Budgets:0:Unit"] = "Requests",
+            ["CompatAI:Gateway:Budgets:0:Limit"] = "5",
+        });
+        var a = await setup.StartGatewayAsync();
+        var b = await setup.StartGatewayAsync();
+        var model = $"alpha/{SharedStateSetup.AlphaModel}";
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => SharedStateSetup.ChatAsync(i % 2 == 0 ? a : b, model, $"question {i}", ClientKey)));
+
+        Assert.Equal(5, results.Count(r => r.Status == 200));
+        Assert.Equal(11, results.Count(r => r.Status == 429));
+        Assert.All(results.Where(r => r.Status == 429), r => Assert.Contains("'five-requests'", r.Body, StringComparison.Ordinal));
+        Assert.Equal(5, setup.UpstreamChatRequests);
+        var budget = (await SharedStateSetup.GetJsonAsync(b, "v1/analytics")).GetProperty("budgets").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "five-requests");
+        Assert.Equal(5m, budget.GetProperty("spent").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_Retry_After_seen_by_one_replicas_fallback_chain_keeps_the_other_replica_off_that_provider()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration);
+        var a = await setup.StartGatewayAsync();
+        var b = await setup.StartGatewayAsync();
+        setup.Emulator.EnqueueFault(SharedStateSetup.AlphaPersonality, EmulatorFault.WithStatus(429, TimeSpan.FromMinutes(10)));
+
+        using (var response = await a.Http.SendAsync(SharedStateSetup.ChatRequest("fallback", "first", ClientKey)))
+        {
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.Equal("beta", response.Headers.GetValues("x-compat-provider").Single());
+        }
+
+        // Replica b learns of the cooldown through Redis (pub/sub into its local mirror of the shared route state).
+        var store = b.Services.GetRequiredService<IRouteStateStore>();
+        await Eventually.HoldsAsync(() => Task.FromResult(store.GetState($"{SharedStateSetup.AlphaPersonality}/{SharedStateSetup.AlphaModel}")), s => s.CooldownUntil is not null, "the cooldown reaching replica b");
+        var alphaBefore = setup.Emulator.Requests.Count(r => r.Personality == SharedStateSetup.AlphaPersonality);
+
+        using (var response = await b.Http.SendAsync(SharedStateSetup.ChatRequest("fallback", "second", ClientKey)))
+        {
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.Equal("beta", response.Headers.GetValues("x-compat-provider").Single());
+        }
+
+        Assert.Equal(alphaBefore, setup.Emulator.Requests.Count(r => r.Personality == SharedStateSetup.AlphaPersonality));
     }
 
     [Fact]
