@@ -78,5 +78,6 @@ internal sealed class ConfiguredBudgetSource : IBudgetUsageSource
     private async Task<decimal> SpentAsync(string budget, string? subject, CancellationToken cancellationToken) =>
         await _reader!.GetSpentAsync(budget, subject, cancellationToken).ConfigureAwait(false);
 
-    private static string UnitOf(Budget budget) => budget.Currency.ToUpperInvariant();
+    /// <summary>The unit of a budget's limit and spending: its currency, or <c>requests</c>.</summary>
+    private static string UnitOf(Budget budget) => budget.Unit == BudgetUnit.Requests ? "requests" : budget.Currency.ToUpperInvariant();
 }

@@ -203,8 +203,17 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         var client = _observation.ClientKeyId();
         var seconds = GatewayObservation.Seconds(start, end);
         double? ttft = firstAt is { } first ? GatewayObservation.Seconds(start, first) : null;
+        // An answer from the response cache is not a call to the provider: it costs nothing and says nothing of the
+        // provider's speed, so it is left out of the figures (the response still carries the original usage and cost).
+        var fromCache = GatewayRequestContext.Current?.CacheHit == true;
         if (_chain is null)
         {
+            if (fromCache)
+            {
+                _observation.NoteChainAttempt(request.Context.RequestId, request.Context.ProviderName, GatewayMetrics.Success);
+                return;
+            }
+
             _observation.Served(request.Context.ProviderName, ModelOf(request.Context.ModelId, responseModel), client, seconds, ttft, usage, cost);
             _observation.NoteChainAttempt(request.Context.RequestId, request.Context.ProviderName, GatewayMetrics.Success);
             _observation.NotePipelineDecision(request.Context.ProviderName, request.Context.RequestId, properties, seconds);
@@ -214,7 +223,7 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         var servedBy = request.Context.ServedBy;
         var attempts = ChainAttempts(scope!, client, servedBy);
         var member = _chain.Members.FirstOrDefault(m => string.Equals(m.Prefix, servedBy, StringComparison.OrdinalIgnoreCase));
-        if (servedBy is not null)
+        if (servedBy is not null && !fromCache)
         {
             _observation.Served(servedBy, ModelOf(null, responseModel ?? member?.DefaultModel), client, seconds, ttft, usage, cost);
             _observation.Health?.OnChainSuccess(servedBy);

@@ -25,6 +25,15 @@ public sealed class ResponseCacheTests
         Assert.Equal((200, "miss"), (other.Status, other.Cache));
         Assert.Equal(SharedStateSetup.Content(first.Body), SharedStateSetup.Content(second.Body));
         Assert.Equal(2, setup.UpstreamChatRequests);
+
+        // The hit was no call to the provider: the figures count the two calls only (no tokens or cost twice).
+        var usage = JsonDocument.Parse(first.Body).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64()
+            + JsonDocument.Parse(other.Body).RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64();
+        var alpha = (await SharedStateSetup.GetJsonAsync(gateway, "v1/analytics")).GetProperty("data").EnumerateArray().Single(r => r.GetProperty("provider").GetString() == "alpha");
+        Assert.Equal(2, alpha.GetProperty("day").GetProperty("requests").GetInt64());
+        Assert.Equal(usage, alpha.GetProperty("day").GetProperty("inputTokens").GetInt64());
+        var window = (await SharedStateSetup.GetJsonAsync(gateway, "v1/performance")).GetProperty("data").EnumerateArray().Single(r => r.GetProperty("provider").GetString() == "alpha").GetProperty("windows").GetProperty("1h");
+        Assert.Equal(2, window.GetProperty("attempts").GetInt64());
     }
 
     [Fact]

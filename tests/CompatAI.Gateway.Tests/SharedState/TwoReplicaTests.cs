@@ -86,6 +86,7 @@ public sealed class TwoReplicaTests
         Assert.Equal(5, setup.UpstreamChatRequests);
         var budget = (await SharedStateSetup.GetJsonAsync(b, "v1/analytics")).GetProperty("budgets").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "five-requests");
         Assert.Equal(5m, budget.GetProperty("spent").GetDecimal());
+        Assert.Equal("requests", budget.GetProperty("currency").GetString());
     }
 
     [Fact]

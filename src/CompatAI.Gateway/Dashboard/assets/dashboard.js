@@ -17,7 +17,7 @@
     ms: (v) => (v == null ? "– ms" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`),
     tok: (n) => `${fmt.int(n)} tok`,
     tps: (v) => (v == null ? "– tok/s" : `${v.toFixed(1)} tok/s`),
-    amount: (amount, cur) => `${amount === 0 ? "0" : amount < 0.01 ? amount.toFixed(6) : amount.toFixed(4)} ${cur}`,
+    amount: (amount, cur) => cur === "requests" ? `${Math.round(amount)} requests` : `${amount === 0 ? "0" : amount < 0.01 ? amount.toFixed(6) : amount.toFixed(4)} ${cur}`,
     money: (costs) => {
       const entries = Object.entries(costs ?? {});
       if (entries.length === 0) return "0 USD";
@@ -161,11 +161,11 @@
     $("costs").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colSpan: 4, class: "muted" }, "Nothing served this month yet."))]));
 
     $("budgets").replaceChildren(...(analytics.budgets.length === 0
-      ? [el("p", { class: "muted" }, "No budgets configured (CompatAI:Gateway:Management:MonthlyBudgets). Cost shows when responses carry one (provider-reported, or the library's cost tracking).")]
+      ? [el("p", { class: "muted" }, "No budgets configured (CompatAI:Gateway:Budgets to enforce, CompatAI:Gateway:Management:MonthlyBudgets to show). Cost shows when responses carry one (provider-reported, or the library's cost tracking).")]
       : analytics.budgets.map((b) => {
         const used = b.limit > 0 ? b.spent / b.limit : 1;
         return el("div", { "data-budget": b.name },
-          el("p", { "data-field": "budget" }, `${b.scope} (${b.window}): ${fmt.amount(b.spent, b.currency)} of ${fmt.amount(b.limit, b.currency)} (${(used * 100).toFixed(1)} %)`),
+          el("p", { "data-field": "budget" }, `${b.enforced ? `${b.name}, enforced, ` : ""}${b.scope} (${b.window}): ${fmt.amount(b.spent, b.currency)} of ${fmt.amount(b.limit, b.currency)} (${(used * 100).toFixed(1)} %)`),
           el("div", { class: `bar${used > 1 ? " over" : ""}` }, el("span", { style: `width:${Math.min(100, used * 100).toFixed(1)}%` })));
       })));
     const ens = analytics.ensembles;
@@ -186,7 +186,9 @@
       renderCosts(analytics);
       updates += 1;
       document.body.dataset.updates = String(updates);
-      $("status").textContent = `live · updated ${fmt.time(providers.generatedAt)}`;
+      // With replicas sharing state through Redis: every replica's figures, or this replica's only while Redis is down.
+      const scope = analytics.figures ? (analytics.figures.scope === "cluster" ? " · all replicas" : " · this replica only (Redis unreachable)") : "";
+      $("status").textContent = `live · updated ${fmt.time(providers.generatedAt)}${scope}`;
     } catch (error) {
       if (error.status === 401) {
         sessionStorage.removeItem(KEY_STORAGE);
