@@ -36,7 +36,8 @@ public sealed class RouterOptions
 
     /// <summary>
     /// Gets or sets the failover along the ranked list: the same rules, circuit breaker, attempt timeout and clock as
-    /// <see cref="FallbackChatClient"/>. The clock also drives the latency average and exploration.
+    /// <see cref="FallbackChatClient"/>. The clock also drives the latency average and exploration, and
+    /// <see cref="FallbackOptions.StateStore"/> also shares the latency average with other routers and processes.
     /// </summary>
     public FallbackOptions Failover { get; set; } = new();
 
