@@ -18,17 +18,19 @@ namespace CompatAI;
 /// <c>INCRBY</c>; the script compares the digits as text, never as Lua's floating-point numbers). That holds the cost of any
 /// number of tokens at a price with up to six decimals per million tokens. A reservation's estimate with more decimals is
 /// rounded up, a limit down, so rounding never lets a request through that would not fit. An amount beyond
-/// ±<see cref="MaxAmount"/> (about 9.2 million currency units or requests per window) cannot be held and is refused with
-/// an <see cref="ArgumentOutOfRangeException"/>; a counter whose settled total would pass it stays at the maximum.
+/// ±<see cref="MaxAmount"/> (about 9.2 million currency units or requests per window) cannot be held: an estimate or a
+/// limit beyond it is refused with an <see cref="ArgumentOutOfRangeException"/>, while a settled cost beyond it (or a
+/// counter whose total would pass it) counts as the maximum, so that a request already served never fails.
 /// </para>
 /// <para>
 /// When Redis is unreachable, does not answer within <see cref="CompatRedisOptions.OperationTimeout"/> or answers with
-/// an error, no request fails: the store goes on with a local <see cref="InMemoryBudgetStore"/> and logs the outage once. During the outage
-/// each process enforces every budget alone, so N processes may spend up to N times a limit between them. When Redis
-/// answers again, what each process counted locally is added to the Redis counters before anything else is done there, and
-/// the store shares again. The exchange errs towards counting too much, never too little: a Redis call that timed out may
-/// have been applied as well as counted locally, and a request reserved locally that settles while its counter is being
-/// moved, or a request reserved in Redis that settles during the outage, keeps its estimate.
+/// an error, no request fails: the store goes on with a local <see cref="InMemoryBudgetStore"/> and logs the outage
+/// once. During the outage each process enforces every budget alone (and <see cref="GetSpentAsync"/> answers with its
+/// own count), so N processes may spend up to N times a limit between them. When Redis answers again, what each process
+/// counted locally is added to the Redis counters before anything else is done there, and the store shares again. The
+/// exchange errs towards counting too much, never too little: a Redis call that timed out may have been applied as well
+/// as counted locally, and a request reserved locally that settles while its counter is being moved, or a request
+/// reserved in Redis that settles during the outage, keeps its estimate.
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The SemaphoreSlim is only awaited; it needs disposing only when its AvailableWaitHandle is used, which it never is.")]
@@ -124,13 +126,14 @@ public sealed partial class RedisBudgetStore : IBudgetStore
     }
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">An amount is negative or beyond <see cref="MaxAmount"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An amount is negative.</exception>
     public async ValueTask SettleAsync(string counter, decimal reserved, decimal actual, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counter);
         ArgumentOutOfRangeException.ThrowIfNegative(reserved);
         ArgumentOutOfRangeException.ThrowIfNegative(actual);
-        long delta = ToUnits(actual, roundUp: true, nameof(actual)) - ToUnits(reserved, roundUp: true, nameof(reserved));
+        // A cost beyond what a counter holds counts as the most it holds (the request was served: settling must not fail it).
+        long delta = ToUnits(Math.Min(actual, MaxAmount), roundUp: true, nameof(actual)) - ToUnits(Math.Min(reserved, MaxAmount), roundUp: true, nameof(reserved));
         if (await TryRedisAsync().ConfigureAwait(false) is { } database)
         {
             try
@@ -199,7 +202,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
                 decimal amount = await _local.GetSpentAsync(counter).ConfigureAwait(false);
                 if (amount > 0m)
                 {
-                    await AddAsync(database, counter, ToUnits(amount, roundUp: true, nameof(amount)), expiresAt).ConfigureAwait(false);
+                    await AddAsync(database, counter, ToUnits(Math.Min(amount, MaxAmount), roundUp: true, nameof(amount)), expiresAt).ConfigureAwait(false);
                     await _local.SettleAsync(counter, amount, 0m, expiresAt).ConfigureAwait(false);
                     moved++;
                 }

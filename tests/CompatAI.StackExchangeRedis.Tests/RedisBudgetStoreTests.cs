@@ -181,6 +181,14 @@ public sealed class RedisBudgetStoreTests(EmulatorFixture fixture) : IClassFixtu
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.TryReserveAsync("x", -1m, 1m, s_windowEnd));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.SettleAsync("x", 1m, -0.5m, s_windowEnd));
         Assert.Equal(0m, await store.GetSpentAsync("x"));
+
+        // A served request's cost beyond what a counter holds does not fail it: the counter saturates, and refuses.
+        Assert.True((await store.TryReserveAsync("x", 1m, 2m, s_windowEnd)).Granted);
+        await store.SettleAsync("x", 1m, 1e20m, s_windowEnd);
+        Assert.Equal(RedisBudgetStore.MaxAmount, await store.GetSpentAsync("x"));
+        await store.SettleAsync("x", 0m, 5m, s_windowEnd);
+        Assert.Equal(RedisBudgetStore.MaxAmount, await store.GetSpentAsync("x"));
+        Assert.False((await store.TryReserveAsync("x", 0m, 2m, s_windowEnd)).Granted);
     }
 
     [Fact]
