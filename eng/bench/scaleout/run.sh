@@ -129,6 +129,11 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+# What the Redis replicas sent, per command, over every measured request of the redis and lb-redis runs (warm-ups
+# included, so slightly more than per request), and one loopback round trip (PING from one client, p50).
+SERVED=$(awk '$2 == "redis" || $2 == "lb-redis" { n += $7 } END { print n + 0 }' "$RAW")
+CMDSTATS=$(redis_info commandstats | awk -F'[:,=]' -v n="$SERVED" '/^cmdstat_/ && $3 > 0 { sub(/^cmdstat_/, "", $1); if ($1 != "info" && $1 != "dbsize") printf "%s %.2f, ", $1, $3 / n }' | sed 's/, $//')
+RTT=$(redis-benchmark -p "$REDIS_PORT" -c 1 -n 5000 -t ping -q 2>&1 | tr '\r' '\n' | awk '/PING_MBULK/ { for (i = 1; i <= NF; i++) if ($i ~ /^p50=/) { sub(/^p50=/, "", $i); print $i } }')
 # Cross-replica check: the analytics of one replica count the requests of all three (once the shared figures are in).
 ANALYTICS=$(curl -s "http://127.0.0.1:${R1}/v1/analytics" | head -c 100000)
 KEYS=$(redis-cli -p "$REDIS_PORT" dbsize | tr -d '\r')
@@ -155,6 +160,8 @@ diff3() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f", a - b }'; }
   echo "| shared-state cost: redis − local (one replica, direct) | $(diff3 "$(med redis 3)" "$(med local 3)") | $(diff3 "$(med redis 4)" "$(med local 4)") | $(awk -v a="$(med redis 5)" -v b="$(med local 5)" 'BEGIN { printf "%.2f", a / b }') |"
   echo "| LB hop: lb-local − local | $(diff3 "$(med lb-local 3)" "$(med local 3)") | $(diff3 "$(med lb-local 4)" "$(med local 4)") | $(awk -v a="$(med lb-local 5)" -v b="$(med local 5)" 'BEGIN { printf "%.2f", a / b }') |"
   echo "| scale-out: lb-redis (3 replicas + Redis) − lb-local (1 replica) | $(diff3 "$(med lb-redis 3)" "$(med lb-local 3)") | $(diff3 "$(med lb-redis 4)" "$(med lb-local 4)") | $(awk -v a="$(med lb-redis 5)" -v b="$(med lb-local 5)" 'BEGIN { printf "%.2f", a / b }') |"
+  echo
+  echo "Redis commands per request, by command (scripts count their inner commands too): ${CMDSTATS}. One loopback Redis round trip (PING, one client, p50): ${RTT} ms."
   echo
   echo "Redis keys at the end: ${KEYS}. Requests today in replica 1's \`/v1/analytics\` (all providers): $(echo "$ANALYTICS" | grep -o '"providers":\[[^]]*\]' | grep -o '"day":{"requests":[0-9]*' | awk -F: '{ s += $3 } END { print s + 0 }')."
   echo
