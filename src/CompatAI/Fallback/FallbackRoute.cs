@@ -64,6 +64,7 @@ internal sealed class FallbackRoute
                 },
             });
         }
+
         Breaker = builder.Build();
     }
 
@@ -109,8 +110,15 @@ internal sealed class FallbackRoute
     }
 
     /// <summary>Gets what the store says of the circuit: open (the break has not ended), half-open (ended, no outcome yet), or <see langword="null"/>.</summary>
-    public CircuitState? SharedCircuit(DateTimeOffset now) =>
-        !_sharesCircuit ? null : _store!.GetState(Key).CircuitOpenUntil is { } until ? (now < until ? CircuitState.Open : CircuitState.HalfOpen) : null;
+    public CircuitState? SharedCircuit(DateTimeOffset now)
+    {
+        if (!_sharesCircuit || _store!.GetState(Key).CircuitOpenUntil is not { } until)
+        {
+            return null;
+        }
+
+        return now < until ? CircuitState.Open : CircuitState.HalfOpen;
+    }
 
     /// <summary>
     /// Decides whether the route may be called now: skipped while cooling down (here or, shared, anywhere), or while a
