@@ -35,6 +35,12 @@ internal sealed class GatewayChatPolicies
         if (_options.Budgets.Count > 0)
         {
             _budgetStore = services.GetRequiredService<IBudgetStore>();
+            if (_budgetStore is RedisBudgetStore && _options.Budgets.FirstOrDefault(static b => b.Limit > RedisBudgetStore.MaxAmount) is { } tooLarge)
+            {
+                // Refused here rather than on every request: the Redis store holds amounts up to MaxAmount only.
+                throw new InvalidOperationException(
+                    $"{GatewayOptions.SectionName}:Budgets ('{tooLarge.Name}'): the limit {tooLarge.Limit} is more than a budget shared through Redis can hold ({RedisBudgetStore.MaxAmount}).");
+            }
         }
     }
 

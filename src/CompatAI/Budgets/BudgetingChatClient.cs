@@ -33,6 +33,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
     private readonly PriceTable _prices;
     private readonly string? _provider;
     private readonly string? _defaultModel;
+    private readonly bool _hasCostBudget;
 
     /// <summary>Wraps <paramref name="innerClient"/>.</summary>
     /// <param name="innerClient">The client whose requests are budgeted.</param>
@@ -48,6 +49,7 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         var metadata = innerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
         _provider = options.Provider ?? (innerClient.GetService(typeof(ProviderProfile)) as ProviderProfile)?.Name ?? metadata?.ProviderName;
         _defaultModel = metadata?.DefaultModelId;
+        _hasCostBudget = options.Budgets.Any(static b => b.Unit == BudgetUnit.Cost);
     }
 
     /// <summary>Gets the store the budgets are kept in.</summary>
@@ -147,7 +149,8 @@ public sealed class BudgetingChatClient : DelegatingChatClient
         string? model = options?.ModelId ?? _defaultModel;
         decimal estimate = 0m;
         string? estimateCurrency = null;
-        if (_prices.TryGet(_provider, model, out var price))
+        // Only a cost budget needs the estimate: a request budget reserves 1 without counting tokens.
+        if (_hasCostBudget && _prices.TryGet(_provider, model, out var price))
         {
             int prompt = TokenCounter.ForModel(model!).CountChat(messages, options).Tokens;
             estimate = price.CostOf(prompt, 0, options?.MaxOutputTokens ?? _options.ExpectedOutputTokens);

@@ -32,7 +32,11 @@ public sealed partial class TokenCounter
     /// <summary>Texts shorter than this are counted every time; longer ones are remembered (see <see cref="Count"/>).</summary>
     private const int CachedTextLength = 256;
 
-    private static readonly ConcurrentDictionary<string, Tokenizer> s_tokenizers = new(StringComparer.Ordinal);
+    /// <summary>
+    /// One tokenizer per encoding. Loading one reads and parses its vocabulary (about a second); the lazy value makes the
+    /// callers that need it at the same moment wait for one load instead of each loading its own.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, Lazy<Tokenizer>> s_tokenizers = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Counts of long texts per encoding, keyed by the string instance and dropped with it. A chat history sends the same
@@ -55,7 +59,7 @@ public sealed partial class TokenCounter
         Encoding = encoding;
         IsExact = isExact;
         _isO200k = encoding == O200kBase;
-        _tokenizer = s_tokenizers.GetOrAdd(encoding, static name => TiktokenTokenizer.CreateForEncoding(name));
+        _tokenizer = s_tokenizers.GetOrAdd(encoding, static name => new Lazy<Tokenizer>(() => TiktokenTokenizer.CreateForEncoding(name), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         _counts = s_counts.GetOrAdd(encoding, static _ => []);
     }
 

@@ -1,8 +1,9 @@
 using System.Text.Json;
+using CompatAI.Testing;
 
 namespace CompatAI.Gateway.Tests.SharedState;
 
-/// <summary>Budgets enforced by the gateway in single-process mode (the in-memory budget store).</summary>
+/// <summary>Budgets enforced by the gateway: in single-process mode (the in-memory budget store), and their startup checks.</summary>
 public sealed class BudgetTests
 {
     private const string ClientKey = "sk-client-budget-31f9";
@@ -86,5 +87,21 @@ public sealed class BudgetTests
 
         var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(setup.StartGatewayAsync);
         Assert.Contains("CompatAI:Gateway:TenantHeader", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_budget_limit_beyond_what_the_Redis_store_holds_fails_at_startup()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration, new Dictionary<string, string?>
+        {
+            ["CompatAI:Gateway:Budgets:0:Name"] = "huge",
+            ["CompatAI:Gateway:Budgets:0:Unit"] = "Requests",
+            ["CompatAI:Gateway:Budgets:0:Limit"] = "1000000000",
+        });
+
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(setup.StartGatewayAsync);
+        Assert.Contains("'huge'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("9223372.036854775807", error.Message, StringComparison.Ordinal);
     }
 }
