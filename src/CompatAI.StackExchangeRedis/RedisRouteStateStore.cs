@@ -75,6 +75,12 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
         return ms
         """;
 
+    /// <summary>How long the subscription may take to deliver this process's own echo after a (re)connection.</summary>
+    private static readonly TimeSpan EchoTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after a missing echo the resynchronization is tried again.</summary>
+    private static readonly TimeSpan EchoRetryDelay = TimeSpan.FromMilliseconds(250);
+
     private readonly CompatRedisConnection _connection;
     private readonly ILogger _logger;
     private readonly RedisChannel _channel;
@@ -83,8 +89,9 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
     private readonly ConcurrentDictionary<string, MirrorEntry> _mirror = new(StringComparer.Ordinal);
     private readonly Lock _subscribeGate = new();
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _echoes = new(StringComparer.Ordinal);
     private ChannelMessageQueue? _subscription;
-    private int _outage;
+    private int _outage = 1;
     private int _disposed;
 
     /// <summary>Creates the store, subscribes to the channel and reads what Redis holds (in the background).</summary>
@@ -101,6 +108,13 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
         connection.Multiplexer.ConnectionFailed += OnConnectionFailed;
         _ = Task.Run(SynchronizeAsync);
     }
+
+    /// <summary>
+    /// Gets whether state is shared right now: Redis is connected, this process's subscription was seen delivering a
+    /// message of its own after the last (re)connection, and the mirror was read back from Redis after that. While it is
+    /// <see langword="false"/> (Redis down, or reconnected but not yet resynchronized) the process works with its own state.
+    /// </summary>
+    public bool IsSharing => Volatile.Read(ref _outage) == 0 && _connection.IsConnected;
 
     /// <summary>Gets a task that completes when the store first subscribed and read Redis (it stays pending while Redis is unreachable).</summary>
     internal Task FirstSynchronization => _firstSync.Task;
@@ -330,9 +344,23 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
                 }
             }
 
+            // StackExchange.Redis re-sends SUBSCRIBE after a reconnection on its own schedule. Until a message of this
+            // process comes back through the subscription, a change another process publishes could be missed, so the
+            // read-back waits for that echo (and is tried again shortly when it does not come).
+            if (!await EchoAsync().ConfigureAwait(false))
+            {
+                NoteOutage();
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(EchoRetryDelay).ConfigureAwait(false);
+                    await SynchronizeAsync().ConfigureAwait(false);
+                });
+                return;
+            }
+
             int routes = await ReadAllAsync().ConfigureAwait(false);
             await WriteBackAsync().ConfigureAwait(false);
-            if (Interlocked.Exchange(ref _outage, 0) == 1)
+            if (Interlocked.Exchange(ref _outage, 0) == 1 && _firstSync.Task.IsCompleted)
             {
                 LogResynchronized(_logger, routes);
             }
@@ -342,6 +370,23 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             NoteOutage();
+        }
+    }
+
+    /// <summary>Publishes a message of this process on the channel and waits (bounded) until the subscription delivers it.</summary>
+    private async Task<bool> EchoAsync()
+    {
+        string nonce = Guid.NewGuid().ToString("N");
+        var echo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _echoes[nonce] = echo;
+        try
+        {
+            await _connection.Multiplexer.GetSubscriber().PublishAsync(_channel, "e|" + nonce).ConfigureAwait(false);
+            return await Task.WhenAny(echo.Task, Task.Delay(EchoTimeout)).ConfigureAwait(false) == echo.Task;
+        }
+        finally
+        {
+            _echoes.TryRemove(nonce, out _);
         }
     }
 
@@ -399,6 +444,17 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
     private void Apply(ChannelMessage message)
     {
         string? text = message.Message;
+        if (text is not null && text.StartsWith("e|", StringComparison.Ordinal))
+        {
+            // An echo (see EchoAsync): only the process that sent it waits for it.
+            if (_echoes.TryGetValue(text[2..], out var echo))
+            {
+                echo.TrySetResult();
+            }
+
+            return;
+        }
+
         if (text is null || text.Length < 4 || text[1] != '|')
         {
             return;

@@ -102,8 +102,11 @@ public sealed class RedisRouteStateStoreTests : IAsyncLifetime
         await using var b = await ProcessAsync();
         await WaitForSubscribersAsync(2);
 
+        await WaitUntilAsync(() => a.Store.IsSharing && b.Store.IsSharing);
         await _redis.StopAsync();
         await WaitUntilAsync(() => !a.Connection.IsConnected && !b.Connection.IsConnected);
+        Assert.False(a.Store.IsSharing);
+        Assert.False(b.Store.IsSharing);
 
         // a's 429 cannot be shared: a honours it itself, b (which does not know) calls mistral, and every request succeeds.
         _emulator.EnqueueFault("mistral", EmulatorFault.WithStatus(429, TimeSpan.FromSeconds(20)));
@@ -121,6 +124,9 @@ public sealed class RedisRouteStateStoreTests : IAsyncLifetime
         await WaitUntilAsync(() => b.Store.GetState(MistralKey).CooldownUntil is not null);
         Assert.Equal("openai", (await b.Chain.GetResponseAsync("b after the outage")).AdditionalProperties![FallbackChatClient.ProviderKey]);
         Assert.Equal(2, RequestsTo("mistral"));
+
+        // Sharing again only once each subscription delivered the process's own echo and the state was read back.
+        await WaitUntilAsync(() => a.Store.IsSharing && b.Store.IsSharing);
 
         // And what either reports from now on reaches the other again.
         var now = TimeProvider.System.GetUtcNow();
