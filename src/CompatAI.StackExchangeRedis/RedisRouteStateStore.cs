@@ -184,7 +184,7 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
 
             return won;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             NoteOutage();
             return true;
@@ -234,7 +234,7 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
             {
                 subscription.Unsubscribe(CommandFlags.FireAndForget);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None) || ex is ObjectDisposedException)
             {
                 LogUnsubscribeFailed(_logger, ex.GetType().Name);
             }
@@ -298,7 +298,7 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
         {
             return await _connection.Multiplexer.GetDatabase().ScriptEvaluateAsync(script, keys, values).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             NoteOutage();
             return null;
@@ -367,7 +367,7 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
 
             _firstSync.TrySetResult();
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             NoteOutage();
         }

@@ -48,7 +48,7 @@ internal sealed partial class RedisGatewayFigures : BackgroundService, IGatewayF
         {
             await _store.ReadStatsAsync(table, now).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.Is(ex, cancellationToken))
         {
             LogReadFailed(_logger, ex.GetType().Name);
             return new(_state.Stats, Unreachable);
@@ -73,7 +73,7 @@ internal sealed partial class RedisGatewayFigures : BackgroundService, IGatewayF
         {
             await _store.ReadLedgerAsync(table, periods).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.Is(ex, cancellationToken))
         {
             LogReadFailed(_logger, ex.GetType().Name);
             return new(_state.Ledger.Snapshot(), Unreachable);
@@ -110,7 +110,7 @@ internal sealed partial class RedisGatewayFigures : BackgroundService, IGatewayF
             Volatile.Write(ref _unsent, null);
             return false;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
         {
             // Kept, and sent again with the same id: if it did arrive, the marker makes the second sending a no-op.
             LogSendFailed(_logger, ex.GetType().Name);
