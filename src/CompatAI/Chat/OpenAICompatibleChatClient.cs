@@ -42,6 +42,12 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     /// <summary>The models whose <c>/chat/completions</c> answered 404 and whose <c>/responses</c> answered: asked there from then on.</summary>
     private readonly ConcurrentDictionary<string, bool> _viaResponses = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether the profile marks any model as served only through <c>/responses</c> (<see cref="ProviderQuirks.ResponsesApiOnly"/>);
+    /// for the other profiles no request pays for resolving the model's quirks to find out.
+    /// </summary>
+    private readonly bool _hasResponsesOnlyModels;
+
     /// <summary>The models this endpoint refused to stream (<c>stream: true</c> rejected): asked without streaming from then on.</summary>
     private readonly ConcurrentDictionary<string, bool> _notStreaming = new(StringComparer.Ordinal);
 
@@ -61,6 +67,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
         Endpoint = configured.Endpoint;
         _metadata = new ChatClientMetadata(Profile.Name, Endpoint, Model);
         _responses = new Lazy<IChatClient>(configured.CreateResponsesClient);
+        _hasResponsesOnlyModels = Profile.Quirks.ResponsesApiOnly == true || Profile.ModelRules.Any(static r => r.Quirks.ResponsesApiOnly == true);
     }
 
     /// <summary>Gets the profile of the provider this client talks to.</summary>
@@ -257,7 +264,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
 
     /// <summary>Whether <paramref name="model"/> is served through <c>/responses</c>: its profile says so, or its <c>/chat/completions</c> answered 404 before.</summary>
     private bool ViaResponses(string model) =>
-        (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model)) || Profile.GetQuirks(model).ResponsesApiOnly == true;
+        (!_viaResponses.IsEmpty && _viaResponses.ContainsKey(model)) || (_hasResponsesOnlyModels && Profile.GetQuirks(model).ResponsesApiOnly == true);
 
     private bool MayUseResponses(ProviderException ex, string model) =>
         ex.StatusCode == 404 && ex.ErrorCode != "model_not_found" && Profile.GetQuirks(model).SupportsResponsesApi != false;
