@@ -33,7 +33,7 @@ IChatClient ForPersonality(string personality, string model, int retries = 2) =>
     Retry = new RetryOptions { MaxRetries = retries, BaseDelay = TimeSpan.FromMilliseconds(50) },
 });
 
-using (var deepseek = ForPersonality("deepseek", "deepseek-v4-flash"))
+using (var deepseek = ForPersonality("deepseek", "deepseek-flash"))
 {
     await Tour.RunAsync(deepseek, label: "deepseek (emulated)");
 }

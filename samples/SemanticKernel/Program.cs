@@ -24,7 +24,7 @@ builder.Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMe
 {
     ["CompatAI:Providers:deepseek:Endpoint"] = emulator.GetEndpoint("deepseek").ToString(),
     ["CompatAI:Providers:deepseek:ApiKey"] = "emulator-key",
-    ["CompatAI:Providers:deepseek:Model"] = "deepseek-v4-flash",
+    ["CompatAI:Providers:deepseek:Model"] = "deepseek-flash",
 }).Build());
 builder.Services.AddCompatChatClient("deepseek").UseKernelFunctionInvocation();
 builder.Plugins.AddFromType<TravelPlugin>("travel");

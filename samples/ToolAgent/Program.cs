@@ -24,7 +24,7 @@ AIFunction[] tools =
 
 (string Provider, string Model)[] targets =
 [
-    ("openai", "gpt-4o-mini"), ("mistral", "mistral-small-latest"), ("deepseek", "deepseek-v4-flash"), ("minimax", "MiniMax-M2.7"), ("groq", "openai/gpt-oss-120b"),
+    ("openai", "gpt-4o-mini"), ("mistral", "mistral-small-latest"), ("deepseek", "deepseek-flash"), ("minimax", "MiniMax-M2.7"), ("groq", "openai/gpt-oss-120b"),
 ];
 
 var settings = new Dictionary<string, string?>();

@@ -10,15 +10,15 @@ public sealed class ModelsCommandTests(CliFixture fixture)
 
         Assert.Equal(0, run.ExitCode);
         var models = run.Json["models"]!.AsArray();
-        Assert.Equal(["deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-r1"], models.Select(m => (string)m!["id"]!));
-        Assert.Equal("deepseek-v4-flash", (string)run.Json["catalogDefaultModel"]!);
+        Assert.Equal(["deepseek-flash", "deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-r1"], models.Select(m => (string)m!["id"]!));
+        Assert.Equal("deepseek-flash", (string)run.Json["catalogDefaultModel"]!);
         Assert.True((bool)run.Json["catalogDefaultModelServed"]!);
         var reasoner = models.Single(m => (string)m!["id"]! == "deepseek-reasoner")!;
-        Assert.Equal("^deepseek-(?:reasoner|v4)", (string)reasoner["matchedRules"]![0]!);
+        Assert.Equal("^deepseek-(?:reasoner|v4|flash)", (string)reasoner["matchedRules"]![0]!);
         Assert.Contains("reasoning replay Required", (string)reasoner["catalog"]!);
         var r1 = models.Single(m => (string)m!["id"]! == "deepseek-r1")!;
         Assert.Contains("reasoning replay Rejected", (string)r1["catalog"]!);
-        Assert.True((bool)models.Single(m => (string)m!["id"]! == "deepseek-v4-flash")!["default"]!);
+        Assert.True((bool)models.Single(m => (string)m!["id"]! == "deepseek-flash")!["default"]!);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace CompatAI.Emulator;
 
 /// <summary>
-/// DeepSeek: <c>reasoning_content</c> (message and delta) for "reasoner" models, V4 models (unless thinking is
+/// DeepSeek: <c>reasoning_content</c> (message and delta) for "reasoner" models, V4/V4.1 models (unless thinking is
 /// disabled) and <c>thinking:{type:"enabled"}</c>; usage on the finishing chunk with cache hit/miss counters;
 /// rejects the <c>developer</c> role, <c>reasoning_content</c> in input for reasoner models, and missing
 /// <c>reasoning_content</c> on assistant tool-call turns in thinking mode.
@@ -12,7 +12,7 @@ internal sealed class DeepSeekPersonality : Personality
 {
     public override string Name => "deepseek";
 
-    public override IReadOnlyList<string> Models { get; } = ["deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-r1"];
+    public override IReadOnlyList<string> Models { get; } = ["deepseek-flash", "deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-r1"];
 
     protected override string OwnedBy => "deepseek";
 
@@ -25,7 +25,8 @@ internal sealed class DeepSeekPersonality : Personality
     {
         var thinking = request.StringAt("thinking.type");
         var model = request.Model ?? string.Empty;
-        var thinkingModel = model.Contains("v4", StringComparison.OrdinalIgnoreCase) || model.Contains("reasoner", StringComparison.OrdinalIgnoreCase);
+        var thinkingModel = model.Contains("v4", StringComparison.OrdinalIgnoreCase) || model.Contains("flash", StringComparison.OrdinalIgnoreCase)
+            || model.Contains("reasoner", StringComparison.OrdinalIgnoreCase);
         return thinking == "enabled" || (thinkingModel && thinking != "disabled");
     }
 

@@ -12,7 +12,7 @@ public sealed class CurrentDefaultsTests
 
     [Theory]
     [InlineData("groq", "openai/gpt-oss-120b")]
-    [InlineData("deepseek", "deepseek-v4-flash")]
+    [InlineData("deepseek", "deepseek-flash")]
     [InlineData("xai", "grok-4.3")]
     [InlineData("minimax", "MiniMax-M2.7")]
     [InlineData("gemini", "gemini-3.5-flash")]
@@ -47,11 +47,23 @@ public sealed class CurrentDefaultsTests
         }
     }
 
-    [Fact]
-    public void DeepSeek_v4_thinks_by_default_so_its_replay_rule_applies()
+    [Theory]
+    [InlineData("deepseek-flash")]
+    [InlineData("deepseek-v4-flash")]
+    [InlineData("deepseek-v4-pro")]
+    public void DeepSeek_v4_thinks_by_default_so_its_replay_rule_applies(string model)
     {
-        var quirks = ProviderCatalog.Default.Get("deepseek").GetQuirks("deepseek-v4-flash");
+        var quirks = ProviderCatalog.Default.Get("deepseek").GetQuirks(model);
         Assert.Equal(ReasoningReplay.Required, quirks.ReasoningReplay);
+        Assert.Equal(1_000_000, ProviderCatalog.Default.Get("deepseek").GetContextWindow(model));
+    }
+
+    [Fact]
+    public void DeepSeek_v4_flash_is_a_legacy_name_for_deepseek_flash()
+    {
+        var model = ProviderCatalog.Default.Get("deepseek").FindModel("deepseek-v4-flash")!;
+        Assert.Equal(ModelStatus.Deprecated, model.Status);
+        Assert.Equal("deepseek-flash", model.Replacement);
     }
 
     public static TheoryData<string> ThinkingSwitchShapes() => ["dictionary", "json-element", "json-object"];
@@ -88,7 +100,7 @@ public sealed class CurrentDefaultsTests
         await client.GetResponseAsync(history, new ChatOptions { AdditionalProperties = new() { ["thinking"] = disabled } });
         var notThinking = JsonNode.Parse(server.LastRequest.Body)!;
 
-        Assert.Equal("deepseek-v4-flash", thinking["model"]!.ToString());
+        Assert.Equal("deepseek-flash", thinking["model"]!.ToString());
         Assert.Equal("I should call the tool.", thinking["messages"]![1]!["reasoning_content"]!.ToString());
         Assert.Equal("disabled", notThinking["thinking"]!["type"]!.ToString());
         Assert.False(notThinking["messages"]![1]!.AsObject().ContainsKey("reasoning_content"));

@@ -101,7 +101,7 @@ public sealed class CompletionClientTests(EmulatorFixture fixture) : IClassFixtu
         Assert.Equal($" continues 'fib({marker}):' before 'return'", response.Text);
         var sent = SentOnce("deepseek", marker);
         Assert.EndsWith("/v1/beta/completions", sent.Path, StringComparison.Ordinal);
-        Assert.Equal("deepseek-v4-flash", JsonNode.Parse(sent.Body)!["model"]!.GetValue<string>());
+        Assert.Equal("deepseek-flash", JsonNode.Parse(sent.Body)!["model"]!.GetValue<string>());
     }
 
     [Fact]

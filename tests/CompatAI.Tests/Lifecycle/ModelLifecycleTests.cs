@@ -63,7 +63,7 @@ public sealed class ModelLifecycleTests
         });
 
         var ex = await Assert.ThrowsAsync<ModelRetiredException>(() => client.GetResponseAsync("hi", new ChatOptions { ModelId = "deepseek-chat" }));
-        Assert.Equal("deepseek-v4-flash", ex.Replacement);
+        Assert.Equal("deepseek-flash", ex.Replacement);
         Assert.Empty(server.Requests);
 
         await client.GetResponseAsync("hi");
