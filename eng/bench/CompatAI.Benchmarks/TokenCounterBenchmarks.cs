@@ -16,6 +16,7 @@ public class TokenCounterBenchmarks
     private IChatClient _client = null!;
     private TokenCounter _counter = null!;
     private List<ChatMessage> _conversation = null!;
+    private IChatClient _checked = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -29,6 +30,7 @@ public class TokenCounterBenchmarks
             Model = "gpt-4o-mini",
         });
         _counter = TokenCounter.ForModel("gpt-4o-mini");
+        _checked = new ContextWindowCheckingChatClient(new AnsweringClient(ProviderCatalog.Default.Get("openai"), "gpt-4o-mini"));
 
         // Ten turns of ordinary English prose, about 4,000 tokens in all.
         const string Paragraph = "A benchmark baseline is the measurement every other result is compared with. It is taken on the same machine, in the same run, with the same inputs, so that what differs between two rows is the code under test and nothing else. ";
@@ -72,6 +74,41 @@ public class TokenCounterBenchmarks
         return _counter.CountChat(fresh).Tokens;
     }
 
+    /// <summary>
+    /// What <c>UseContextWindowCheck</c> costs on that first-time conversation when it fits the window (gpt-4o-mini:
+    /// 128,000 tokens): the check over a client that answers at once, with fresh strings as above. The check bounds the
+    /// prompt by its UTF-8 size and runs the tokenizer only when that bound does not fit.
+    /// </summary>
+    [Benchmark]
+    public async Task<int> ContextWindowCheck4kTokenConversationFirstTime()
+    {
+        var fresh = new List<ChatMessage>(_conversation.Count);
+        foreach (var message in _conversation)
+        {
+            fresh.Add(new ChatMessage(message.Role, new string(message.Text.AsSpan())));
+        }
+
+        return (await _checked.GetResponseAsync(fresh).ConfigureAwait(false)).Messages.Count;
+    }
+
     [Benchmark(Baseline = true)]
     public async Task<int> LoopbackRequest() => (await _client.GetResponseAsync(_conversation).ConfigureAwait(false)).Text.Length;
+
+    /// <summary>Answers at once, and reports the profile and model the check needs.</summary>
+    private sealed class AnsweringClient(ProviderProfile profile, string model) : IChatClient
+    {
+        private readonly ChatResponse _response = new(new ChatMessage(ChatRole.Assistant, "ok"));
+        private readonly ChatClientMetadata _metadata = new("openai", defaultModelId: model);
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => Task.FromResult(_response);
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(ProviderProfile) ? profile : serviceType == typeof(ChatClientMetadata) ? _metadata : null;
+
+        public void Dispose()
+        {
+        }
+    }
 }

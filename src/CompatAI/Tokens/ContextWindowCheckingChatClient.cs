@@ -4,7 +4,8 @@ using Microsoft.Extensions.AI;
 namespace CompatAI;
 
 /// <summary>
-/// A pre-flight check: counts the prompt with <see cref="TokenCounter"/> and, when the prompt plus
+/// A pre-flight check: counts the prompt with <see cref="TokenCounter"/> (only when its UTF-8 size does not already show
+/// that it fits: a token covers at least one byte) and, when the prompt plus
 /// <see cref="ChatOptions.MaxOutputTokens"/> is larger than the model's context window recorded in the provider's
 /// profile, fails with a <see cref="ProviderException"/> of kind <see cref="ProviderErrorKind.ContextLengthExceeded"/>
 /// before any network call. Models without a recorded window pass through unchecked.
@@ -57,8 +58,17 @@ public sealed class ContextWindowCheckingChatClient : DelegatingChatClient
             return;
         }
 
-        var count = TokenCounter.ForModel(model).CountChat(messages, options);
-        var needed = count.Tokens + (options?.MaxOutputTokens ?? 0);
+        // Most prompts are far below the window: their UTF-8 size, which the count never exceeds, already shows that
+        // they fit, and the tokenizer is not run at all.
+        var counter = TokenCounter.ForModel(model);
+        var output = (long)(options?.MaxOutputTokens ?? 0);
+        if (counter.CountChatUpperBound(messages, options) + output <= window)
+        {
+            return;
+        }
+
+        var count = counter.CountChat(messages, options);
+        var needed = count.Tokens + output;
         if (needed > window)
         {
             throw new ProviderException(

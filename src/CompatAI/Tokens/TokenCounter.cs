@@ -29,7 +29,7 @@ public sealed partial class TokenCounter
     private const string O200kBase = "o200k_base";
     private const string Cl100kBase = "cl100k_base";
 
-    /// <summary>Texts shorter than this are counted every time; longer ones are remembered (see <see cref="Count"/>).</summary>
+    /// <summary>Texts shorter than this are counted every time; longer ones are remembered (see <see cref="CountTokens"/>).</summary>
     private const int CachedTextLength = 256;
 
     /// <summary>
@@ -101,7 +101,7 @@ public sealed partial class TokenCounter
     public TokenCount CountText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new TokenCount(Count(text), !IsExact, Encoding);
+        return new TokenCount(CountTokens(text), !IsExact, Encoding);
     }
 
     /// <summary>Counts a chat prompt: its messages with the chat format's overhead and the reply priming, and the tool definitions in <paramref name="options"/>.</summary>
@@ -111,14 +111,27 @@ public sealed partial class TokenCounter
     public TokenCount CountChat(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        return Measure(messages, options, upperBound: false);
+    }
+
+    /// <summary>
+    /// A bound that the count of <see cref="CountChat"/> never exceeds, without tokenizing: every text counts its UTF-8
+    /// byte length, since a byte-level BPE token always covers at least one byte. It costs one pass over the text and no
+    /// tokenizer, so a check that only needs "fits within N tokens" can skip the count when the bound already fits.
+    /// </summary>
+    internal int CountChatUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options = null) =>
+        Measure(messages, options, upperBound: true).Tokens;
+
+    private TokenCount Measure(IEnumerable<ChatMessage> messages, ChatOptions? options, bool upperBound)
+    {
         var estimate = !IsExact;
         var tokens = 3; // every reply is primed with <|start|>assistant<|message|>
         foreach (var message in messages)
         {
-            tokens += 3 + Count(message.Role.Value);
+            tokens += 3 + Count(upperBound, message.Role.Value);
             if (!string.IsNullOrEmpty(message.AuthorName))
             {
-                tokens += Count(message.AuthorName) + 1;
+                tokens += Count(upperBound, message.AuthorName) + 1;
             }
 
             foreach (var content in message.Contents)
@@ -126,14 +139,14 @@ public sealed partial class TokenCounter
                 switch (content)
                 {
                     case TextContent text:
-                        tokens += Count(text.Text);
+                        tokens += Count(upperBound, text.Text);
                         break;
                     case FunctionCallContent call:
-                        tokens += Count(call.Name) + Count(JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
+                        tokens += Count(upperBound, call.Name) + Count(upperBound, JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
                         estimate = true;
                         break;
                     case FunctionResultContent result:
-                        tokens += Count(result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result?.GetType() ?? typeof(object))));
+                        tokens += Count(upperBound, result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result?.GetType() ?? typeof(object))));
                         estimate = true;
                         break;
                     case DataContent data when data.HasTopLevelMediaType("image"):
@@ -156,13 +169,13 @@ public sealed partial class TokenCounter
         {
             var functions = tools.OfType<AIFunctionDeclaration>().ToList();
             estimate |= functions.Count != tools.Count;
-            tokens += CountTools(functions);
+            tokens += CountTools(functions, upperBound);
         }
 
         return new TokenCount(tokens, estimate, Encoding);
     }
 
-    private int CountTools(List<AIFunctionDeclaration> functions)
+    private int CountTools(List<AIFunctionDeclaration> functions, bool upperBound)
     {
         if (functions.Count == 0)
         {
@@ -172,7 +185,7 @@ public sealed partial class TokenCounter
         var tokens = 0;
         foreach (var function in functions)
         {
-            tokens += (_isO200k ? 7 : 10) + Count(function.Name + ":" + TrimPeriod(function.Description));
+            tokens += (_isO200k ? 7 : 10) + Count(upperBound, function.Name + ":" + TrimPeriod(function.Description));
             if (function.JsonSchema.ValueKind != JsonValueKind.Object
                 || !function.JsonSchema.TryGetProperty("properties", out var properties)
                 || properties.ValueKind != JsonValueKind.Object)
@@ -197,11 +210,11 @@ public sealed partial class TokenCounter
                     tokens -= 3;
                     foreach (var value in values.EnumerateArray())
                     {
-                        tokens += 3 + Count(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+                        tokens += 3 + Count(upperBound, value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
                     }
                 }
 
-                tokens += Count($"{property.Name}:{type}:{TrimPeriod(description)}");
+                tokens += Count(upperBound, $"{property.Name}:{type}:{TrimPeriod(description)}");
             }
         }
 
@@ -229,7 +242,9 @@ public sealed partial class TokenCounter
 
     private static string TrimPeriod(string? text) => text is null ? string.Empty : text.EndsWith('.') ? text[..^1] : text;
 
-    private int Count(string text)
+    private int Count(bool upperBound, string text) => upperBound ? System.Text.Encoding.UTF8.GetByteCount(text) : CountTokens(text);
+
+    private int CountTokens(string text)
     {
         if (text.Length < CachedTextLength)
         {
