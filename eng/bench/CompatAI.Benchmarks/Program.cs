@@ -26,6 +26,13 @@ if (args.Contains("--redis-budgets"))
     return;
 }
 
+// `--failover-interleaved`: FailoverBenchmarks' rows as the same CPU-time check (for a machine too loaded for wall clock).
+if (args.Contains("--failover-interleaved"))
+{
+    await InterleavedComparison.RunFailoverAsync(rounds: 100).ConfigureAwait(false);
+    return;
+}
+
 // `--routing-p99`: 1,000,000 single routing decisions over 10 candidates, timed one by one: p50/p99/p99.9 and bytes per decision.
 if (args.Contains("--routing-p99"))
 {
