@@ -132,7 +132,7 @@ public sealed class ProviderProbesFromConfigurationTests(EmulatorFixture fixture
     }
 
     [Fact]
-    public async Task Without_a_configured_probe_nothing_is_probed_and_the_router_is_not_built_at_start()
+    public async Task Without_a_configured_probe_nothing_is_probed()
     {
         var clock = new FakeTimeProvider();
         using var host = Build(new(), clock);
@@ -146,6 +146,29 @@ public sealed class ProviderProbesFromConfigurationTests(EmulatorFixture fixture
         Assert.Equal(mistralBefore, RequestsTo("mistral").Count);
         Assert.All(host.Services.GetRequiredService<IChatClient>().GetService<RouterChatClient>()!.GetHealth(), h => Assert.Null(h.LastProbeAt));
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Without_a_configured_probe_the_start_does_not_build_the_router()
+    {
+        // A routing section that only fails when the router is built: the start succeeds, the first resolution fails.
+        using var host = Build(new() { ["CompatAI:Routing:Candidates:1:Provider"] = "groq" });
+
+        await host.StartAsync();
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IChatClient>());
+        Assert.Contains("CompatAI:Routing:Candidates:1:Provider", error.Message);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task With_a_configured_probe_a_bad_routing_section_stops_the_start()
+    {
+        using var host = Build(new() { ["CompatAI:Routing:Candidates:0:Probe"] = "Models", ["CompatAI:Routing:Candidates:1:Provider"] = "groq" });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("CompatAI:Routing:Candidates:1:Provider", error.Message);
     }
 
     [Fact]
