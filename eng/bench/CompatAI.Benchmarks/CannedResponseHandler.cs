@@ -5,9 +5,10 @@ namespace CompatAI.Benchmarks;
 
 /// <summary>
 /// Answers every request with the same pre-built bytes, without any network. The request body is drained first so
-/// that request serialization (lazy in the SDK's pipeline) is paid for, as it would be on a real socket.
+/// that request serialization (lazy in the SDK's pipeline) is paid for, as it would be on a real socket. The status is
+/// 200 unless another is given (a canned 500 or 429 for the failover benchmark).
 /// </summary>
-internal sealed class CannedResponseHandler(byte[] body, string mediaType) : HttpMessageHandler
+internal sealed class CannedResponseHandler(byte[] body, string mediaType, HttpStatusCode status = HttpStatusCode.OK) : HttpMessageHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -16,7 +17,7 @@ internal sealed class CannedResponseHandler(byte[] body, string mediaType) : Htt
             await content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
         }
 
-        var response = new HttpResponseMessage(HttpStatusCode.OK)
+        var response = new HttpResponseMessage(status)
         {
             RequestMessage = request,
             Content = new ByteArrayContent(body),

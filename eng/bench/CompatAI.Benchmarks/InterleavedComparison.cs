@@ -63,7 +63,38 @@ internal static class InterleavedComparison
         }
     }
 
-    private static async Task CompareAsync(string category, int opsPerRound, int rounds, IReadOnlyList<(string Name, Func<Task<int>> Run)> operations)
+    /// <summary>
+    /// The same CPU-time check over <see cref="FailoverBenchmarks"/> (run with <c>-- --failover-interleaved</c>): the second
+    /// candidate alone (baseline) against the router and the fixed chain whose first candidate answers 500 or 429 at once.
+    /// </summary>
+    public static async Task RunFailoverAsync(int rounds)
+    {
+        var failover = new FailoverBenchmarks();
+        failover.Setup();
+        try
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Interleaved failover, {rounds} rounds, {Environment.ProcessorCount} cores, .NET {Environment.Version}; CPU ratio vs SecondDirectly"));
+            Console.WriteLine("| Category | Client | Median wall us/op | Median CPU us/op | CPU ratio | Allocated B/op |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|");
+            await CompareAsync(
+                "NonStreaming",
+                100,
+                rounds,
+                [
+                    ("SecondDirectly", async () => (await failover.SecondDirectly().ConfigureAwait(false)).Messages.Count),
+                    ("RouterAfter500", async () => (await failover.RouterAfter500().ConfigureAwait(false)).Messages.Count),
+                    ("RouterAfter429", async () => (await failover.RouterAfter429().ConfigureAwait(false)).Messages.Count),
+                    ("FallbackAfter500", async () => (await failover.FallbackAfter500().ConfigureAwait(false)).Messages.Count),
+                ],
+                baseline: "SecondDirectly").ConfigureAwait(false);
+        }
+        finally
+        {
+            failover.Cleanup();
+        }
+    }
+
+    private static async Task CompareAsync(string category, int opsPerRound, int rounds, IReadOnlyList<(string Name, Func<Task<int>> Run)> operations, string baseline = Baseline)
     {
         // Warm up all of them until tiered compilation has settled.
         for (var i = 0; i < 30 * opsPerRound; i++)
@@ -85,7 +116,7 @@ internal static class InterleavedComparison
             }
         }
 
-        var baselineIndex = operations.Select(o => o.Name).ToList().IndexOf(Baseline);
+        var baselineIndex = operations.Select(o => o.Name).ToList().IndexOf(baseline);
         var baselineCpu = Median(samples[baselineIndex].Select(s => s.Cpu));
         for (var i = 0; i < operations.Count; i++)
         {

@@ -16,8 +16,12 @@ public class RoutingDecisionBenchmarks
     private RouterOptions _options = null!;
     private List<ChatMessage> _messages = null!;
 
-    [GlobalSetup]
-    public void Setup()
+    /// <summary>The request every decision reads: a system and a user message.</summary>
+    internal static List<ChatMessage> Messages() =>
+        [new(ChatRole.System, "You are a helpful assistant."), new(ChatRole.User, "What is the capital of France? Answer in one word.")];
+
+    /// <summary>A router over 10 priced candidates with quality scores (endpoints never called: a decision does no I/O).</summary>
+    internal static RouterChatClient CreateRouter(RoutingStrategy strategy)
     {
         var prices = new List<ModelPrice>();
         for (int i = 0; i < s_providers.Length; i++)
@@ -25,21 +29,27 @@ public class RoutingDecisionBenchmarks
             prices.Add(new ModelPrice { Provider = s_providers[i], Model = $"model-{i}", Input = 0.1m * (i + 1), Output = 0.2m * (10 - i) });
         }
 
+        var candidates = s_providers.Select((p, i) => new RouteCandidate(CompatChatClient.Create(new CompatChatClientOptions
+        {
+            Provider = p,
+            Endpoint = new Uri($"http://127.0.0.1:9/{p}/v1"),
+            ApiKey = "bench",
+            Model = $"model-{i}",
+        }))
+        { Quality = i / 10.0 });
+        return new RouterChatClient(candidates, new RouterOptions { Strategy = strategy, Prices = new PriceTable(prices) });
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
         foreach (var strategy in new[] { RoutingStrategy.Cost, RoutingStrategy.Latency, RoutingStrategy.Balanced, RoutingStrategy.RoundRobin })
         {
-            var candidates = s_providers.Select((p, i) => new RouteCandidate(CompatChatClient.Create(new CompatChatClientOptions
-            {
-                Provider = p,
-                Endpoint = new Uri($"http://127.0.0.1:9/{p}/v1"), // never called: a decision does no I/O
-                ApiKey = "bench",
-                Model = $"model-{i}",
-            }))
-            { Quality = i / 10.0 });
-            _routers[strategy] = new RouterChatClient(candidates, new RouterOptions { Strategy = strategy, Prices = new PriceTable(prices) });
+            _routers[strategy] = CreateRouter(strategy);
         }
 
         _options = new RouterOptions();
-        _messages = [new(ChatRole.System, "You are a helpful assistant."), new(ChatRole.User, "What is the capital of France? Answer in one word.")];
+        _messages = Messages();
     }
 
     /// <summary>Reading the request (tools, images, JSON, reasoning, token estimate): part of every decision.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace CompatAI;
 
 /// <summary>
@@ -27,7 +29,32 @@ public sealed class CompatRoutingConfiguration
     /// <summary>Gets or sets the failover along the ranking (circuit breaker, attempt timeout).</summary>
     public FallbackOptions Failover { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets the timing of the active probes (<c>CompatAI:Routing:Probes:Interval</c>, <c>Jitter</c>,
+    /// <c>Timeout</c>) of the candidates whose <see cref="CompatRouteConfiguration.Probe"/> is set.
+    /// </summary>
+    public ProviderProberOptions Probes { get; set; } = new();
+
     /// <summary>Gets the candidates, in order (the tie-breaker).</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "MA0016:Prefer using collection abstraction instead of implementation", Justification = "Bound by Microsoft.Extensions.Configuration, which fills concrete collections; the shape is the documented options pattern.")]
     public List<CompatRouteConfiguration> Candidates { get; } = [];
+
+    /// <summary>Binds the section of <paramref name="configuration"/> (the root), refusing keys it does not know.</summary>
+    /// <exception cref="InvalidOperationException">A key is unknown or a value does not convert; the message names the section.</exception>
+    internal static CompatRoutingConfiguration Read(IConfiguration configuration)
+    {
+        var routing = new CompatRoutingConfiguration();
+        try
+        {
+            configuration.GetSection(SectionName).Bind(routing, static o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's outer message says only that binding failed; the inner one names the key and the value.
+            var detail = ex.InnerException is { } inner ? inner.Message : ex.Message;
+            throw new InvalidOperationException($"Configuration '{SectionName}' is invalid: {detail}", ex);
+        }
+
+        return routing;
+    }
 }

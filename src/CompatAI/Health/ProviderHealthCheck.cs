@@ -5,9 +5,9 @@ namespace CompatAI;
 
 /// <summary>
 /// A <c>Microsoft.Extensions.Diagnostics.HealthChecks</c> check of one candidate of a <see cref="RouterChatClient"/>, read
-/// from <see cref="RouterChatClient.GetHealth"/> (no call is made): an open circuit is the registration's failure status,
+/// from <see cref="RouterChatClient.GetHealth"/> (no call is made): an open circuit or a failed active probe is the registration's failure status,
 /// a half-open circuit, a Retry-After cooldown or a recent error rate of one half or more is degraded, anything else healthy.
-/// The data carries the breaker state, error rate and latency.
+/// The data carries the breaker state, error rate, latency and the last active probe's outcome (see <see cref="ProviderProber"/>).
 /// </summary>
 public sealed class ProviderHealthCheck : IHealthCheck
 {
@@ -49,6 +49,16 @@ public sealed class ProviderHealthCheck : IHealthCheck
         if (health.Latency is { } latency)
         {
             data["latencyMs"] = latency.TotalMilliseconds;
+        }
+
+        if (health.LastProbeSucceeded is { } probed)
+        {
+            data["probeSucceeded"] = probed;
+            data["probedAt"] = health.LastProbeAt!.Value.ToString("O", CultureInfo.InvariantCulture);
+            if (health.LastProbeError is { } probeError)
+            {
+                data["probeError"] = probeError;
+            }
         }
 
         if (health.CoolingDownUntil is { } until)

@@ -1,29 +1,35 @@
-using System.ClientModel;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CompatAI;
 
 /// <summary>
 /// Active health probes for the candidates of a <see cref="RouterChatClient"/>: each round runs every candidate's probe
-/// (typically <see cref="CompatModelClient.ProbeAsync"/>, a <c>GET /models</c> that costs no tokens) and records the
-/// outcome with <see cref="RouterChatClient.RecordProbe"/>; a candidate whose last probe failed is ranked last and
-/// reported unhealthy. Rounds run every <see cref="ProviderProberOptions.Interval"/> with jitter once <see cref="Start"/>
-/// is called, or on demand with <see cref="ProbeOnceAsync"/>. Nothing is probed unless given a probe: probes are opt-in
-/// per candidate, so a paid provider is never probed by default.
+/// (typically <see cref="CompatModelClient.ProbeAsync"/>, a <c>GET /models</c> that costs no tokens, or
+/// <see cref="ProviderProbe.OneTokenAsync"/>) and records the outcome with <see cref="RouterChatClient.RecordProbe"/>; a
+/// candidate whose last probe failed is ranked last and reported unhealthy. Rounds run every
+/// <see cref="ProviderProberOptions.Interval"/> with jitter once <see cref="Start"/> is called, or on demand with
+/// <see cref="ProbeOnceAsync"/>. Nothing is probed unless given a probe: probes are opt-in per candidate, so a paid
+/// provider is never probed by default. <c>AddCompatRouterChatClient</c> runs one from configuration
+/// (<c>CompatAI:Routing:Candidates:&lt;n&gt;:Probe</c>) as a hosted service.
 /// </summary>
-public sealed class ProviderProber : IAsyncDisposable
+public sealed partial class ProviderProber : IAsyncDisposable
 {
     private readonly RouterChatClient _router;
     private readonly KeyValuePair<string, Func<CancellationToken, Task>>[] _probes;
     private readonly ProviderProberOptions _options;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
     private ITimer? _timer;
     private int _running;
+    private int _disposed;
 
     /// <summary>Creates the prober.</summary>
     /// <param name="router">The router whose candidates are probed.</param>
-    /// <param name="probes">The probe of each candidate, by candidate name.</param>
+    /// <param name="probes">The probe of each candidate, by candidate name (as <see cref="RouterChatClient.GetHealth"/> names them).</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException">A probe names no candidate of the router.</exception>
+    /// <exception cref="ArgumentException">A probe names no candidate of the router, or the options are invalid.</exception>
     public ProviderProber(RouterChatClient router, IReadOnlyDictionary<string, Func<CancellationToken, Task>> probes, ProviderProberOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(router);
@@ -41,32 +47,52 @@ public sealed class ProviderProber : IAsyncDisposable
 
         _router = router;
         _probes = [.. probes];
+        _logger = _options.LoggerFactory?.CreateLogger<ProviderProber>() ?? NullLogger<ProviderProber>.Instance;
     }
 
-    /// <summary>Starts the rounds: the first after one (jittered) interval.</summary>
+    /// <summary>Gets the names of the candidates this prober probes.</summary>
+    public IReadOnlyList<string> Candidates => [.. _probes.Select(static p => p.Key)];
+
+    /// <summary>Called after every timed round has recorded its outcomes and scheduled the next round (tests wait on it instead of on the clock).</summary>
+    internal Action? RoundCompleted { get; set; }
+
+    /// <summary>Starts the rounds: the first after one (jittered) interval. Calling it again does nothing.</summary>
+    /// <exception cref="ObjectDisposedException">The prober is disposed.</exception>
     public void Start()
     {
-        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        _timer ??= _options.TimeProvider.CreateTimer(static s => _ = ((ProviderProber)s!).RoundAsync(), this, NextDelay(), Timeout.InfiniteTimeSpan);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_gate)
+        {
+            _timer ??= _options.TimeProvider.CreateTimer(static s => _ = ((ProviderProber)s!).RoundAsync(), this, NextDelay(), Timeout.InfiniteTimeSpan);
+        }
     }
 
-    /// <summary>Runs every probe once, now, and records the outcomes.</summary>
+    /// <summary>Runs every probe once, now, and records the outcomes. A probe that fails or takes longer than <see cref="ProviderProberOptions.Timeout"/> is recorded as failed; the returned task fails only when <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task that completes when every probe has finished.</returns>
     public Task ProbeOnceAsync(CancellationToken cancellationToken = default) =>
         Task.WhenAll(_probes.Select(p => ProbeAsync(p.Key, p.Value, cancellationToken)));
 
-    /// <summary>Stops the rounds.</summary>
+    /// <summary>Stops the rounds (a round in flight is cancelled). Calling it again does nothing.</summary>
     /// <returns>A task that completes when the timer is stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_timer is not null)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            await _timer.DisposeAsync().ConfigureAwait(false);
+            return;
         }
 
-        _stopping.Dispose();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        ITimer? timer;
+        lock (_gate)
+        {
+            timer = _timer;
+        }
+
+        if (timer is not null)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task RoundAsync()
@@ -82,35 +108,58 @@ public sealed class ProviderProber : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            return; // disposed during the round
+            return; // disposed during the round: no next round
         }
         finally
         {
             Volatile.Write(ref _running, 0);
         }
 
-        if (!_stopping.IsCancellationRequested)
+        lock (_gate)
         {
-            _timer?.Change(NextDelay(), Timeout.InfiniteTimeSpan);
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                _timer?.Change(NextDelay(), Timeout.InfiniteTimeSpan);
+            }
         }
+
+        RoundCompleted?.Invoke();
     }
 
     private async Task ProbeAsync(string name, Func<CancellationToken, Task> probe, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Timeout);
+        using var timeout = new CancellationTokenSource(_options.Timeout, _options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        string? error = null;
         try
         {
-            await probe(timeout.Token).ConfigureAwait(false);
-            _router.RecordProbe(name, succeeded: true);
+            await probe(linked.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
-                                   && ex is ProviderException or ClientResultException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            _router.RecordProbe(name, succeeded: false, ex is OperationCanceledException ? $"The probe took longer than {_options.Timeout}." : ex.Message);
+            // Whatever the probe throws means the candidate did not answer; the message is recorded (provider errors are
+            // already free of secrets), the round goes on.
+            error = ex is OperationCanceledException && timeout.IsCancellationRequested ? $"The probe took longer than {_options.Timeout}." : ex.Message;
+        }
+
+        bool wasFailing = _router.GetHealth().FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))?.LastProbeSucceeded == false;
+        _router.RecordProbe(name, succeeded: error is null, error);
+        if (error is not null && !wasFailing)
+        {
+            LogProbeFailed(_logger, name, error);
+        }
+        else if (error is null && wasFailing)
+        {
+            LogProbeRecovered(_logger, name);
         }
     }
 
     private TimeSpan NextDelay() =>
         _options.Interval * (1 + (_options.Jitter * ((_options.Random.NextDouble() * 2) - 1)));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CompatAI's probe of candidate '{Candidate}' failed: {Error}. It is ranked last until a probe succeeds.")]
+    private static partial void LogProbeFailed(ILogger logger, string candidate, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "CompatAI's probe of candidate '{Candidate}' succeeded again: it is ranked by its score again.")]
+    private static partial void LogProbeRecovered(ILogger logger, string candidate);
 }
