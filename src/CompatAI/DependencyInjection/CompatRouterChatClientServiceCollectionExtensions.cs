@@ -33,17 +33,7 @@ public static class CompatRouterChatClientServiceCollectionExtensions
     private static RouterChatClient Create(IServiceProvider services, Action<RouterOptions>? configure)
     {
         var root = services.GetRequiredService<IConfiguration>();
-        var section = root.GetSection(CompatRoutingConfiguration.SectionName);
-        var routing = new CompatRoutingConfiguration();
-        try
-        {
-            section.Bind(routing, static o => o.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new InvalidOperationException($"Configuration '{CompatRoutingConfiguration.SectionName}' is invalid: {ex.Message}", ex);
-        }
-
+        var routing = CompatRoutingConfiguration.Read(root);
         if (routing.Candidates.Count == 0)
         {
             throw new InvalidOperationException($"Configuration '{CompatRoutingConfiguration.SectionName}:Candidates' lists no candidate.");
@@ -73,18 +63,7 @@ public static class CompatRouterChatClientServiceCollectionExtensions
             });
         }
 
-        var defaults = new RouterOptions();
-        var options = new RouterOptions
-        {
-            Strategy = routing.Strategy,
-            BalancedWeights = routing.BalancedWeights,
-            ExpectedOutputTokens = routing.ExpectedOutputTokens ?? defaults.ExpectedOutputTokens,
-            LatencyHalfLife = routing.LatencyHalfLife ?? defaults.LatencyHalfLife,
-            ExplorationInterval = routing.ExplorationInterval ?? defaults.ExplorationInterval,
-            Failover = routing.Failover,
-            Catalog = catalog,
-            Prices = services.GetRequiredService<PriceTable>(),
-        };
+        var options = routing.ToRouterOptions(catalog, services.GetRequiredService<PriceTable>());
         configure?.Invoke(options);
 
         // A route state store registered in the services shares cooldowns, circuits and latency, unless code set one.
