@@ -114,43 +114,44 @@ internal sealed class GatewayObservation
     public string ClientKeyId() => Hosting.GatewayKeyId.Of(_http.HttpContext?.Request.Headers);
 
     /// <summary>Records a served attempt: counts, duration, time to first token, tokens and cost.</summary>
-    public void Served(string provider, string model, string client, double seconds, double? ttftSeconds, UsageDetails? usage, Cost? cost)
+    public void Served(string provider, string model, string client, double seconds, double? ttftSeconds, UsageDetails? usage, Cost? cost, string endpoint = GatewayMetrics.ChatEndpoint)
     {
         var m = Metrics;
         KeyValuePair<string, object?> p = new(GatewayMetrics.ProviderTag, provider), mo = new(GatewayMetrics.ModelTag, model);
         KeyValuePair<string, object?> c = new(GatewayMetrics.ClientTag, client), ok = new(GatewayMetrics.OutcomeTag, GatewayMetrics.Success);
-        m.Attempts.Add(1, p, mo, ok, c);
-        m.Duration.Record(seconds, p, mo, ok);
+        KeyValuePair<string, object?> e = new(GatewayMetrics.EndpointTag, endpoint);
+        m.Attempts.Add(1, p, mo, ok, c, e);
+        m.Duration.Record(seconds, p, mo, ok, e);
         if (ttftSeconds is { } ttft)
         {
-            m.TimeToFirstToken.Record(ttft, p, mo);
+            m.TimeToFirstToken.Record(ttft, p, mo, e);
         }
 
         if (usage?.InputTokenCount is { } input and > 0)
         {
-            m.Tokens.Add(input, p, mo, c, new(GatewayMetrics.TokenTypeTag, "input"));
+            m.Tokens.Add(input, p, mo, c, new(GatewayMetrics.TokenTypeTag, "input"), e);
         }
 
         if (usage?.OutputTokenCount is { } output and > 0)
         {
-            m.Tokens.Add(output, p, mo, c, new(GatewayMetrics.TokenTypeTag, "output"));
+            m.Tokens.Add(output, p, mo, c, new(GatewayMetrics.TokenTypeTag, "output"), e);
         }
 
         if (cost is { } money)
         {
-            m.Cost.Add(money.Amount, p, mo, c, new(GatewayMetrics.CurrencyTag, money.Currency));
+            m.Cost.Add(money.Amount, p, mo, c, new(GatewayMetrics.CurrencyTag, money.Currency), e);
         }
     }
 
     /// <summary>Records a failed (or, with <see cref="GatewayMetrics.CircuitOpen"/>, skipped) attempt.</summary>
-    public void Failed(string provider, string model, string client, string outcome, double? seconds)
+    public void Failed(string provider, string model, string client, string outcome, double? seconds, string endpoint = GatewayMetrics.ChatEndpoint)
     {
         KeyValuePair<string, object?> p = new(GatewayMetrics.ProviderTag, provider), mo = new(GatewayMetrics.ModelTag, model);
-        KeyValuePair<string, object?> o = new(GatewayMetrics.OutcomeTag, outcome);
-        Metrics.Attempts.Add(1, p, mo, o, new(GatewayMetrics.ClientTag, client));
+        KeyValuePair<string, object?> o = new(GatewayMetrics.OutcomeTag, outcome), e = new(GatewayMetrics.EndpointTag, endpoint);
+        Metrics.Attempts.Add(1, p, mo, o, new(GatewayMetrics.ClientTag, client), e);
         if (seconds is { } s)
         {
-            Metrics.Duration.Record(s, p, mo, o);
+            Metrics.Duration.Record(s, p, mo, o, e);
         }
     }
 
