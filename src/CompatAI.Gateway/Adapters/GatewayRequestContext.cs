@@ -61,6 +61,9 @@ public sealed class GatewayRequestContext
     /// <summary>Gets or sets the provider that actually served the request (differs from <see cref="ProviderName"/> for fallback chains).</summary>
     public string? ServedBy { get; set; }
 
+    /// <summary>Gets or sets why a router chose the provider that served (the <c>x-compat-route</c> header's value), when a router served.</summary>
+    internal string? RouteReason { get; set; }
+
     /// <summary>Gets or sets the short id of the client's key (never the key), for key-scoped budgets.</summary>
     internal string? KeyId { get; set; }
 

@@ -108,7 +108,7 @@ internal sealed class ChatCompletionsEndpoint
         var bytes = JsonSerializer.SerializeToUtf8Bytes(ResponseMapper.ToCompletion(response, model), GatewayJson.Context.ChatCompletionDto);
         var httpResponse = http.Response;
         httpResponse.Headers[GatewayHttp.ProviderHeader] = servedBy;
-        GatewayHttp.SetCacheOutcome(httpResponse, request.Context);
+        GatewayHttp.SetOutcomeHeaders(httpResponse, request.Context);
         GatewayHttp.SetOverhead(httpResponse, (upstreamStart - start) + (Stopwatch.GetTimestamp() - upstreamEnd));
         httpResponse.StatusCode = 200;
         httpResponse.ContentType = "application/json";
@@ -152,7 +152,7 @@ internal sealed class ChatCompletionsEndpoint
         var writer = new StreamChunkWriter(model, parsed.IncludeUsage);
         var httpResponse = http.Response;
         httpResponse.Headers[GatewayHttp.ProviderHeader] = servedBy;
-        GatewayHttp.SetCacheOutcome(httpResponse, request.Context);
+        GatewayHttp.SetOutcomeHeaders(httpResponse, request.Context);
         httpResponse.Headers["X-Accel-Buffering"] = "no";
         var events = EventsAsync(enumerator, hasFirst, writer, route, request.Context, start, upstreamStart, firstAt, httpResponse, cancellationToken);
         try

@@ -72,6 +72,7 @@ internal sealed class CompletionsEndpoint
         }
 
         var upstreamEnd = Stopwatch.GetTimestamp();
+        _requests.Served(call, response.ModelId ?? client.Model, response.Usage, upstreamStart);
         var model = call.AnsweredModel(response.ModelId ?? call.ModelId ?? client.Model);
         var bytes = Chunk(response.ResponseId ?? Id(call), model, response.Text, response.FinishReason, response.Logprobs, response.Usage, withChoice: true);
         await _requests.WriteJsonAsync(http, call, bytes, upstreamStart, upstreamEnd).ConfigureAwait(false);
@@ -102,12 +103,13 @@ internal sealed class CompletionsEndpoint
             return;
         }
 
+        var firstAt = Stopwatch.GetTimestamp();
         var response = http.Response;
         response.Headers[GatewayHttp.ProviderHeader] = call.ProviderName;
         response.Headers["X-Accel-Buffering"] = "no";
         GatewayHttp.SetOverhead(response, upstreamStart - call.Start);
         var model = call.AnsweredModel((hasFirst ? enumerator.Current.ModelId : null) ?? call.ModelId ?? client.Model);
-        var events = EventsAsync(enumerator, hasFirst, call, model, includeUsage, cancellationToken);
+        var events = EventsAsync(enumerator, hasFirst, call, model, includeUsage, (upstreamStart, firstAt, client.Model), cancellationToken);
         try
         {
             await TypedResults.ServerSentEvents(events).ExecuteAsync(http).ConfigureAwait(false);
@@ -124,17 +126,20 @@ internal sealed class CompletionsEndpoint
         ProviderApiCall call,
         string model,
         bool includeUsage,
+        (long UpstreamStart, long FirstAt, string? DefaultModel) timing,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         try
         {
             var id = hasFirst ? enumerator.Current.ResponseId ?? Id(call) : Id(call);
             UsageDetails? usage = null;
+            string? upstreamModel = null;
             var hasMore = hasFirst;
             while (hasMore)
             {
                 var update = enumerator.Current;
                 usage = update.Usage ?? usage;
+                upstreamModel ??= update.ModelId;
                 if (update.Text.Length > 0 || update.FinishReason is not null)
                 {
                     yield return new SseItem<string>(Encoding.UTF8.GetString(Chunk(id, model, update.Text, update.FinishReason, null, null, withChoice: true)));
@@ -152,6 +157,7 @@ internal sealed class CompletionsEndpoint
                 }
                 catch (Exception ex)
                 {
+                    _requests.Failed(call, ex);
                     failure = _requests.MapFailure(call, ex);
                     Log.StreamBroken(_requests.Logger, call.RequestId, call.ProviderName, failure.Code ?? failure.Type);
                 }
@@ -164,6 +170,7 @@ internal sealed class CompletionsEndpoint
                 }
             }
 
+            _requests.Served(call, upstreamModel ?? timing.DefaultModel, usage, timing.UpstreamStart, timing.FirstAt);
             if (includeUsage && usage is not null)
             {
                 yield return new SseItem<string>(Encoding.UTF8.GetString(Chunk(id, model, string.Empty, null, null, usage, withChoice: false)));

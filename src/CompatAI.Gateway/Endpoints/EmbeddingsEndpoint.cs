@@ -75,6 +75,7 @@ internal sealed class EmbeddingsEndpoint
         }
 
         var upstreamEnd = Stopwatch.GetTimestamp();
+        _requests.Served(call, embeddings.Count > 0 ? embeddings[0].ModelId : null, embeddings.Usage, upstreamStart);
         var model = call.AnsweredModel(embeddings.Count > 0 && embeddings[0].ModelId is { Length: > 0 } id ? id
             : call.ModelId ?? generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId);
         await _requests.WriteJsonAsync(http, call, Write(embeddings, model, base64), upstreamStart, upstreamEnd).ConfigureAwait(false);

@@ -22,9 +22,20 @@ internal static class GatewayHttp
     /// <summary>Says whether the response cache answered: <c>hit</c> or <c>miss</c> (absent when the cache is off or was not asked).</summary>
     public const string CacheHeader = "x-compat-cache";
 
-    /// <summary>Sets <see cref="CacheHeader"/> from the request's cache lookup, if there was one.</summary>
-    public static void SetCacheOutcome(HttpResponse response, Adapters.GatewayRequestContext context)
+    /// <summary>
+    /// Says why the model <c>router</c> chose the provider that served: <c>strategy=cost; candidate=beta; rank=1;
+    /// score=1.2E-05; attempts=1</c> (absent for other models).
+    /// </summary>
+    public const string RouteHeader = "x-compat-route";
+
+    /// <summary>Sets <see cref="CacheHeader"/> from the request's cache lookup, if there was one, and <see cref="RouteHeader"/> when a router chose.</summary>
+    public static void SetOutcomeHeaders(HttpResponse response, Adapters.GatewayRequestContext context)
     {
+        if (context.RouteReason is { } route)
+        {
+            response.Headers[RouteHeader] = route;
+        }
+
         if (context.CacheHit is { } hit)
         {
             response.Headers[CacheHeader] = hit ? "hit" : "miss";

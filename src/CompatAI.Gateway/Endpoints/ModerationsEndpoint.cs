@@ -50,6 +50,7 @@ internal sealed class ModerationsEndpoint
         }
 
         var upstreamEnd = Stopwatch.GetTimestamp();
+        _requests.Served(call, client.Model, null, upstreamStart);
         await _requests.WriteJsonAsync(http, call, Write(verdicts, call.AnsweredModel(client.Model), "modr-" + call.RequestId.Replace(':', '-')), upstreamStart, upstreamEnd).ConfigureAwait(false);
     }
 

@@ -21,6 +21,9 @@ internal sealed class ProviderApiCall : IDisposable
         Start = start;
     }
 
+    /// <summary>Gets the endpoint the call was made to.</summary>
+    public ProviderApiKind Kind { get; init; }
+
     /// <summary>Gets the request body (a JSON object).</summary>
     public JsonElement Root => _document.RootElement;
 

@@ -21,11 +21,16 @@ internal sealed class ProviderApiRequests
 {
     private readonly GatewayRuntime _runtime;
     private readonly ILogger<ProviderApiRequests> _logger;
+    private readonly Management.GatewayObservation? _observation;
 
-    public ProviderApiRequests(GatewayRuntime runtime, ILogger<ProviderApiRequests> logger)
+    /// <param name="runtime">The gateway's runtime.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="observation">The management layer's measurements (<c>AddCompatGatewayManagement()</c>), or <see langword="null"/> without it.</param>
+    public ProviderApiRequests(GatewayRuntime runtime, ILogger<ProviderApiRequests> logger, Management.GatewayObservation? observation = null)
     {
         _runtime = runtime;
         _logger = logger;
+        _observation = observation;
     }
 
     public ILogger Logger => _logger;
@@ -82,7 +87,7 @@ internal sealed class ProviderApiRequests
 
         var headers = _runtime.HeaderFilter.Select(http.Request.Headers, passCredential: !_runtime.RequiresKey);
         GatewayRequestContext.Current = new GatewayRequestContext(providerName!, modelId, headers, credential, requestId);
-        return new ProviderApiCall(document, body, providerName!, modelId, clients!, credential, requestId, start);
+        return new ProviderApiCall(document, body, providerName!, modelId, clients!, credential, requestId, start) { Kind = kind };
     }
 
     /// <summary>Answers a failure that happened before any output was written.</summary>
@@ -94,8 +99,47 @@ internal sealed class ProviderApiRequests
             return Task.CompletedTask;
         }
 
+        Failed(call, ex);
         return GatewayHttp.WriteErrorAsync(http, MapFailure(call, ex));
     }
+
+    /// <summary>
+    /// Counts a served call in the management figures (per provider and model, with the endpoint as a tag), as the chat
+    /// path's observation does; nothing without <c>AddCompatGatewayManagement()</c>.
+    /// </summary>
+    /// <param name="call">The call.</param>
+    /// <param name="upstreamModel">The model the provider answered with, for when the request named none.</param>
+    /// <param name="usage">The usage, if the provider reported it.</param>
+    /// <param name="upstreamStart">When the call to the provider started (a <see cref="Stopwatch"/> timestamp).</param>
+    /// <param name="firstAt">When a stream's first piece arrived, or <see langword="null"/>.</param>
+    public void Served(ProviderApiCall call, string? upstreamModel, Microsoft.Extensions.AI.UsageDetails? usage, long upstreamStart, long? firstAt = null)
+    {
+        if (_observation is not { } observation)
+        {
+            return;
+        }
+
+        var seconds = Management.GatewayObservation.Seconds(upstreamStart, Stopwatch.GetTimestamp());
+        double? ttft = firstAt is { } first ? Management.GatewayObservation.Seconds(upstreamStart, first) : null;
+        observation.Served(call.ProviderName, ModelOf(call, upstreamModel), observation.ClientKeyId(), seconds, ttft, usage, null, Path(call.Kind));
+    }
+
+    /// <summary>Counts a provider's failure in the management figures; the gateway's own refusals (a bad model name) are not the provider's.</summary>
+    /// <param name="call">The call.</param>
+    /// <param name="ex">The failure.</param>
+    public void Failed(ProviderApiCall call, Exception ex)
+    {
+        if (_observation is not { } observation || ex is ArgumentException or RequestValidationException)
+        {
+            return;
+        }
+
+        observation.Failed(call.ProviderName, ModelOf(call, null), observation.ClientKeyId(), Management.GatewayObservation.OutcomeOf(ex),
+            Management.GatewayObservation.Seconds(call.Start, Stopwatch.GetTimestamp()), Path(call.Kind));
+    }
+
+    private static string ModelOf(ProviderApiCall call, string? upstreamModel) =>
+        call.ModelId is { Length: > 0 } requested ? requested : upstreamModel is { Length: > 0 } answered ? answered : Management.GatewayObservation.DefaultModel;
 
     /// <summary>Maps a failure of the library's client to OpenAI's error shape, naming the provider; never echoes the key.</summary>
     public GatewayError MapFailure(ProviderApiCall call, Exception ex)

@@ -137,6 +137,19 @@ internal sealed class GatewayRuntime : IDisposable
             models[ConfiguredFallbackAdapter.ModelName] = BuildFallback(compat, configured, Options.MaxClientsPerProvider);
         }
 
+        // CompatAI:Routing, the section AddCompatRouterChatClient() reads, served as the model 'router'.
+        var routing = CompatRoutingConfiguration.Read(root);
+        if (routing.Candidates.Count > 0)
+        {
+            routing.Failover.StateStore ??= services.GetService<IRouteStateStore>();
+            var prices = services.GetService<PriceTable>() ?? PriceTable.Default.WithOverrides(root.GetSection("CompatAI:Prices"));
+            models[ConfiguredRouterAdapter.ModelName] = BuildRouter(routing, routing.ToRouterOptions(catalog, prices), configured, Options.MaxClientsPerProvider);
+        }
+        else if (root.GetSection(CompatRoutingConfiguration.SectionName).Exists())
+        {
+            throw new InvalidOperationException($"{CompatRoutingConfiguration.SectionName}:Candidates lists no candidate; list providers configured under CompatAI:Providers ({string.Join(", ", configured.Keys)}), or remove the section.");
+        }
+
         // Only with AddCompatGatewayManagement(): measure every provider and chain for the management API.
         var observation = services.GetService<Management.GatewayObservation>();
         if (observation is not null)
@@ -209,6 +222,12 @@ internal sealed class GatewayRuntime : IDisposable
                 .Select(c => new Management.ChainMember(c.Key, c.Value.ProfileName, (c.Value.ConfiguredModels.Count > 0 ? c.Value.ConfiguredModels[0] : Management.GatewayObservation.DefaultModel)))
                 .ToList();
             models[ConfiguredFallbackAdapter.ModelName] = observation.ObserveLibraryChain(ConfiguredFallbackAdapter.ModelName, chain, members);
+        }
+
+        if (models.TryGetValue(ConfiguredRouterAdapter.ModelName, out var routed) && routed is ConfiguredRouterAdapter router)
+        {
+            var members = router.Members.Select(m => new Management.ChainMember(m.Prefix, m.CandidateName, m.Model ?? Management.GatewayObservation.DefaultModel)).ToList();
+            models[ConfiguredRouterAdapter.ModelName] = observation.ObserveRouter(ConfiguredRouterAdapter.ModelName, router, members, router.Options.Strategy.ToString().ToLowerInvariant());
         }
     }
 
@@ -283,6 +302,26 @@ internal sealed class GatewayRuntime : IDisposable
         }
 
         return new ConfiguredFallbackAdapter(members, compat.FallbackOptions, maxChains, StartupCheckKey);
+    }
+
+    private static ConfiguredRouterAdapter BuildRouter(CompatRoutingConfiguration routing, RouterOptions options, Dictionary<string, ConfiguredProviderAdapter> configured, int maxRouters)
+    {
+        var members = new List<ConfiguredRouterAdapter.Member>();
+        for (var i = 0; i < routing.Candidates.Count; i++)
+        {
+            var entry = routing.Candidates[i];
+            if (string.IsNullOrWhiteSpace(entry.Provider) || !configured.TryGetValue(entry.Provider, out var adapter))
+            {
+                throw new InvalidOperationException(
+                    $"{CompatRoutingConfiguration.SectionName}:Candidates:{i}:Provider is '{entry.Provider}', which is not configured under CompatAI:Providers " +
+                    $"(configured: {string.Join(", ", configured.Keys)}). A router's candidates are configured providers, as for AddCompatRouterChatClient().");
+            }
+
+            var prefix = configured.Keys.First(k => k.Equals(entry.Provider, StringComparison.OrdinalIgnoreCase));
+            members.Add(new ConfiguredRouterAdapter.Member(prefix, string.IsNullOrWhiteSpace(entry.Name) ? prefix : entry.Name, adapter, entry.Quality, entry.Weight));
+        }
+
+        return new ConfiguredRouterAdapter(members, options, maxRouters, StartupCheckKey);
     }
 
     /// <summary>Named chains used to live under <c>CompatAI:Fallback:&lt;chain&gt;</c>; they are gateway-only and now live under <c>CompatAI:Gateway:Chains</c>.</summary>

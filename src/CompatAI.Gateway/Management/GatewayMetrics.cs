@@ -24,6 +24,12 @@ internal sealed class GatewayMetrics : IDisposable
     public const string TokenTypeTag = "gen_ai.token.type";
     public const string CurrencyTag = "compatai.currency";
 
+    /// <summary>The gateway endpoint a measurement belongs to: <c>chat</c>, <c>embeddings</c>, <c>completions</c> or <c>moderations</c>.</summary>
+    public const string EndpointTag = "compatai.endpoint";
+
+    /// <summary>The <see cref="EndpointTag"/> of <c>/v1/chat/completions</c>.</summary>
+    public const string ChatEndpoint = "chat";
+
     /// <summary>Outcome of an attempt that was served.</summary>
     public const string Success = "success";
 

@@ -77,6 +77,13 @@ internal sealed class GatewayObservation
     public IGatewayAdapter ObserveLibraryChain(string name, IGatewayAdapter adapter, IReadOnlyList<ChainMember> members) =>
         new ObservedAdapter(adapter, this, new LibraryChain(name, members));
 
+    /// <summary>
+    /// Observes the <c>CompatAI:Routing</c> router: like the library chain, with members matched by candidate name (the
+    /// router tries them in rank order, not configured order) and decisions that carry the strategy, score and rank.
+    /// </summary>
+    public IGatewayAdapter ObserveRouter(string name, IGatewayAdapter adapter, IReadOnlyList<ChainMember> members, string strategy) =>
+        new ObservedAdapter(adapter, this, new LibraryChain(name, members, IsRouter: true, Strategy: strategy));
+
     public IGatewayAdapter ObserveGatewayChain(string name, IGatewayAdapter adapter) => new ObservedAdapter(adapter, this, new LibraryChain(name, []), gatewayChain: true);
 
     /// <summary>Starts collecting the provider attempts of a gateway chain's request (they carry its request id).</summary>
@@ -107,43 +114,44 @@ internal sealed class GatewayObservation
     public string ClientKeyId() => Hosting.GatewayKeyId.Of(_http.HttpContext?.Request.Headers);
 
     /// <summary>Records a served attempt: counts, duration, time to first token, tokens and cost.</summary>
-    public void Served(string provider, string model, string client, double seconds, double? ttftSeconds, UsageDetails? usage, Cost? cost)
+    public void Served(string provider, string model, string client, double seconds, double? ttftSeconds, UsageDetails? usage, Cost? cost, string endpoint = GatewayMetrics.ChatEndpoint)
     {
         var m = Metrics;
         KeyValuePair<string, object?> p = new(GatewayMetrics.ProviderTag, provider), mo = new(GatewayMetrics.ModelTag, model);
         KeyValuePair<string, object?> c = new(GatewayMetrics.ClientTag, client), ok = new(GatewayMetrics.OutcomeTag, GatewayMetrics.Success);
-        m.Attempts.Add(1, p, mo, ok, c);
-        m.Duration.Record(seconds, p, mo, ok);
+        KeyValuePair<string, object?> e = new(GatewayMetrics.EndpointTag, endpoint);
+        m.Attempts.Add(1, p, mo, ok, c, e);
+        m.Duration.Record(seconds, p, mo, ok, e);
         if (ttftSeconds is { } ttft)
         {
-            m.TimeToFirstToken.Record(ttft, p, mo);
+            m.TimeToFirstToken.Record(ttft, p, mo, e);
         }
 
         if (usage?.InputTokenCount is { } input and > 0)
         {
-            m.Tokens.Add(input, p, mo, c, new(GatewayMetrics.TokenTypeTag, "input"));
+            m.Tokens.Add(input, p, mo, c, new(GatewayMetrics.TokenTypeTag, "input"), e);
         }
 
         if (usage?.OutputTokenCount is { } output and > 0)
         {
-            m.Tokens.Add(output, p, mo, c, new(GatewayMetrics.TokenTypeTag, "output"));
+            m.Tokens.Add(output, p, mo, c, new(GatewayMetrics.TokenTypeTag, "output"), e);
         }
 
         if (cost is { } money)
         {
-            m.Cost.Add(money.Amount, p, mo, c, new(GatewayMetrics.CurrencyTag, money.Currency));
+            m.Cost.Add(money.Amount, p, mo, c, new(GatewayMetrics.CurrencyTag, money.Currency), e);
         }
     }
 
     /// <summary>Records a failed (or, with <see cref="GatewayMetrics.CircuitOpen"/>, skipped) attempt.</summary>
-    public void Failed(string provider, string model, string client, string outcome, double? seconds)
+    public void Failed(string provider, string model, string client, string outcome, double? seconds, string endpoint = GatewayMetrics.ChatEndpoint)
     {
         KeyValuePair<string, object?> p = new(GatewayMetrics.ProviderTag, provider), mo = new(GatewayMetrics.ModelTag, model);
-        KeyValuePair<string, object?> o = new(GatewayMetrics.OutcomeTag, outcome);
-        Metrics.Attempts.Add(1, p, mo, o, new(GatewayMetrics.ClientTag, client));
+        KeyValuePair<string, object?> o = new(GatewayMetrics.OutcomeTag, outcome), e = new(GatewayMetrics.EndpointTag, endpoint);
+        Metrics.Attempts.Add(1, p, mo, o, new(GatewayMetrics.ClientTag, client), e);
         if (seconds is { } s)
         {
-            Metrics.Duration.Record(s, p, mo, o);
+            Metrics.Duration.Record(s, p, mo, o, e);
         }
     }
 
@@ -166,7 +174,11 @@ internal sealed class GatewayObservation
             var rank = properties.TryGetValue(RouteRankKey, out var r) ? AsDouble(r) : null;
             var reason = $"{strategy} strategy chose {candidate ?? "a candidate"}" +
                 (rank is { } n ? $" (rank {n.ToString(CultureInfo.InvariantCulture)}" + (score is { } v ? $", score {v.ToString("0.####", CultureInfo.InvariantCulture)})" : ")") : "");
-            Decisions.Record(new RoutingDecision(Time.GetUtcNow(), requestId, provider, "router: " + strategy, candidate, [], reason, seconds * 1000));
+            Decisions.Record(new RoutingDecision(Time.GetUtcNow(), requestId, provider, "router: " + strategy, candidate, [], reason, seconds * 1000)
+            {
+                Score = score is { } finite && double.IsFinite(finite) ? finite : null,
+                Rank = rank is { } n2 ? (int)n2 : null,
+            });
         }
 
         if (properties.TryGetValue(EnsembleModeKey, out var mode) && mode is not null)
@@ -211,7 +223,7 @@ internal sealed class GatewayObservation
 
     public static double Seconds(long fromTimestamp, long toTimestamp) => Stopwatch.GetElapsedTime(fromTimestamp, toTimestamp).TotalSeconds;
 
-    private static double? AsDouble(object? value) => value switch
+    internal static double? AsDouble(object? value) => value switch
     {
         decimal d => (double)d,
         double d => d,
@@ -227,7 +239,11 @@ internal sealed class GatewayObservation
     internal readonly record struct Cost(double Amount, string Currency);
 
     /// <summary>The library's fallback chain, as the observation needs it.</summary>
-    internal sealed record LibraryChain(string Name, IReadOnlyList<ChainMember> Members);
+    /// <param name="Name">The model name the chain is served as.</param>
+    /// <param name="Members">The members; for a router, <see cref="ChainMember.ProfileName"/> is the candidate name its telemetry uses.</param>
+    /// <param name="IsRouter">Whether this is a router (members tried in rank order, named by candidate).</param>
+    /// <param name="Strategy">A router's strategy name (lower case), for decisions that have no response to read it from.</param>
+    internal sealed record LibraryChain(string Name, IReadOnlyList<ChainMember> Members, bool IsRouter = false, string? Strategy = null);
 
     /// <summary>The attempts a library fallback chain reported (through the CompatAI meter) during one request.</summary>
     internal sealed class ChainScope : IDisposable

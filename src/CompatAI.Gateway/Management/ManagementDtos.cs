@@ -36,7 +36,59 @@ internal sealed record RoutingDto(
     IReadOnlyList<ChainDto> Chains,
     long DecisionsTotal,
     IReadOnlyList<RoutingDecision> Decisions,
-    DateTimeOffset GeneratedAt);
+    DateTimeOffset GeneratedAt)
+{
+    /// <summary>Gets the routers served as models (<c>CompatAI:Routing</c> as <c>router</c>); empty without one.</summary>
+    public IReadOnlyList<RouterDto> Routers { get; init; } = [];
+}
+
+/// <summary>
+/// A router served as a model: its strategy and settings, and its candidates in the order a plain request would try them
+/// now. For <c>weighted</c> and <c>round-robin</c> the order is drawn per request, so the candidates are listed in
+/// configured order with no rank and <see cref="CurrentChoice"/> is <see langword="null"/>.
+/// </summary>
+internal sealed record RouterDto(
+    string Name,
+    string Source,
+    string Strategy,
+    BalancedWeightsDto BalancedWeights,
+    int ExpectedOutputTokens,
+    double LatencyHalfLifeSeconds,
+    double? ExplorationIntervalSeconds,
+    string? CurrentChoice,
+    string RankedFor,
+    IReadOnlyList<RouterCandidateDto> Candidates,
+    BreakerDto CircuitBreaker);
+
+/// <summary>The weights of the <c>balanced</c> strategy.</summary>
+internal sealed record BalancedWeightsDto(double Cost, double Latency, double Quality);
+
+/// <summary>
+/// One candidate of a router. <see cref="Score"/> is the strategy's (estimated cost in the price's currency for
+/// <c>cost</c>, average latency in milliseconds for <c>latency</c>, 0 while unmeasured or being explored, the quality,
+/// the balanced score 0..1, the weight); <see langword="null"/> when not finite (an unpriced candidate) or not ranked.
+/// </summary>
+internal sealed record RouterCandidateDto(
+    string Name,
+    string Provider,
+    string? CatalogProvider,
+    string? Model,
+    int? Rank,
+    double? Score,
+    double Quality,
+    double Weight,
+    string? Excluded,
+    RouterCandidateHealthDto Health);
+
+/// <summary>What the router knows of a candidate's health: its own breaker, cooldown and decaying averages.</summary>
+internal sealed record RouterCandidateHealthDto(
+    string Status,
+    string Breaker,
+    DateTimeOffset? CoolingDownUntil,
+    double? ErrorRate,
+    double? LatencyMs,
+    long Observations,
+    DateTimeOffset? LastObservedAt);
 
 /// <summary>A fallback chain and its current first choice.</summary>
 internal sealed record ChainDto(string Name, string Kind, IReadOnlyList<string> Members, string? CurrentChoice, BreakerDto? CircuitBreaker);

@@ -118,15 +118,128 @@ internal sealed class ManagementEndpoints
             chains.Add(new ChainDto(name, "CompatAI:Gateway:Chains (in order, no breaker)", [.. entries], current, null));
         }
 
+        var routers = new List<RouterDto>();
+        if (_runtime.Router.TryResolve(ConfiguredRouterAdapter.ModelName, out var match, out _) && Unwrap(match.Adapter) is ConfiguredRouterAdapter router)
+        {
+            routers.Add(Describe(router));
+        }
+
         return new RoutingDto(
-            "model prefix",
-            "A request's model '<provider>/<model>' picks the provider; an alias or a chain name picks a chain, which tries its members in order.",
+            routers.Count > 0 ? "model prefix; router: " + routers[0].Strategy : "model prefix",
+            "A request's model '<provider>/<model>' picks the provider; an alias or a chain name picks a chain, which tries its members in order" +
+                (routers.Count > 0 ? "; the model 'router' ranks its candidates by its strategy and fails over along the ranking." : "."),
             _runtime.Options.DefaultProvider,
             _runtime.Router.Aliases,
             chains,
             _state.Decisions.Total,
             _state.Decisions.Recent(),
-            _state.Time.GetUtcNow());
+            _state.Time.GetUtcNow()) { Routers = routers };
+    }
+
+    /// <summary>Describes a router: settings, and its candidates ranked as a one-word request would be now (without sending it).</summary>
+    private static RouterDto Describe(ConfiguredRouterAdapter adapter)
+    {
+        var router = adapter.Current;
+        var options = adapter.Options;
+        var health = router.GetHealth();
+        var strategy = options.Strategy.ToString().ToLowerInvariant();
+        var members = adapter.Members;
+        var candidates = new List<RouterCandidateDto>();
+        string? current = null;
+        string rankedFor;
+        if (options.Strategy is RoutingStrategy.WeightedRandom or RoutingStrategy.RoundRobin)
+        {
+            // Ranking draws (or advances the rotation): asking would change the next request's route.
+            rankedFor = "not ranked: " + strategy + " draws the order per request";
+            for (var i = 0; i < members.Count; i++)
+            {
+                candidates.Add(Candidate(members[i], health[i], null, null, null));
+            }
+        }
+        else
+        {
+            rankedFor = "a one-message request without tools, images or a response format";
+            RouteDecision? decision = null;
+            string? none = null;
+            try
+            {
+                decision = router.Decide([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "?")]);
+            }
+            catch (NoEligibleRouteException ex)
+            {
+                none = ex.Message;
+            }
+
+            foreach (var ranked in decision?.Ranked ?? [])
+            {
+                var i = IndexOf(members, ranked.Name);
+                candidates.Add(Candidate(members[i], health[i], ranked.Rank, double.IsFinite(ranked.Score) ? ranked.Score : null, null));
+            }
+
+            for (var i = 0; i < members.Count; i++)
+            {
+                if (!candidates.Any(c => c.Name == members[i].CandidateName))
+                {
+                    var why = decision?.Excluded.FirstOrDefault(e => string.Equals(e.Name, members[i].CandidateName, StringComparison.OrdinalIgnoreCase))?.Reason ?? none;
+                    candidates.Add(Candidate(members[i], health[i], null, null, why ?? "not eligible"));
+                }
+            }
+
+            current = decision?.Ranked.FirstOrDefault(r => !r.CircuitOpen) is { } first ? members[IndexOf(members, first.Name)].Prefix : null;
+        }
+
+        var breaker = options.Failover.CircuitBreaker;
+        var weights = options.BalancedWeights;
+        return new RouterDto(
+            ConfiguredRouterAdapter.ModelName,
+            CompatRoutingConfiguration.SectionName + " (library RouterChatClient: rank by strategy, fail over along the ranking, circuit breaker per candidate)",
+            strategy,
+            new BalancedWeightsDto(weights.Cost, weights.Latency, weights.Quality),
+            options.ExpectedOutputTokens,
+            options.LatencyHalfLife.TotalSeconds,
+            options.ExplorationInterval?.TotalSeconds,
+            current,
+            rankedFor,
+            candidates,
+            new BreakerDto(breaker.Enabled, breaker.FailureRatio, breaker.MinimumThroughput, breaker.SamplingDuration.TotalSeconds, breaker.BreakDuration.TotalSeconds));
+
+        static int IndexOf(IReadOnlyList<ConfiguredRouterAdapter.Member> members, string name)
+        {
+            for (var i = 0; i < members.Count; i++)
+            {
+                if (string.Equals(members[i].CandidateName, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return i;
+                }
+            }
+
+            throw new InvalidOperationException($"The router reported a candidate '{name}' it was not configured with.");
+        }
+
+        static RouterCandidateDto Candidate(ConfiguredRouterAdapter.Member member, ProviderHealth health, int? rank, double? score, string? excluded) => new(
+            member.CandidateName,
+            member.Prefix,
+            health.Provider,
+            health.Model,
+            rank,
+            score,
+            member.Quality,
+            member.Weight,
+            excluded,
+            new RouterCandidateHealthDto(
+                health.Status.ToString().ToLowerInvariant(),
+                health.Breaker switch
+                {
+                    ProviderBreakerState.Closed => "closed",
+                    ProviderBreakerState.Open => "open",
+                    ProviderBreakerState.HalfOpen => "half_open",
+                    _ => "disabled",
+                },
+                health.CoolingDownUntil,
+                health.ErrorRate is { } rate ? Math.Round(rate, 4) : null,
+                health.Latency is { } latency ? Math.Round(latency.TotalMilliseconds, 1) : null,
+                health.Observations,
+                health.LastObservedAt));
     }
 
     public async Task<PerformanceDto> PerformanceAsync(CancellationToken cancellationToken)

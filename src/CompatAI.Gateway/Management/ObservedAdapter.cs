@@ -229,10 +229,33 @@ internal sealed class ObservedAdapter : IGatewayAdapter
             _observation.Health?.OnChainSuccess(servedBy);
         }
 
+        if (_chain.IsRouter)
+        {
+            RouterDecision(request, servedBy, attempts, properties, seconds);
+            return;
+        }
+
         var reason = attempts.Count <= 1
             ? $"first in order; {servedBy ?? "a member"} served"
             : $"{string.Join(", ", attempts.Take(attempts.Count - 1).Select(a => $"{a.Provider}: {a.Outcome}"))}; then {servedBy ?? "a member"} served";
         _observation.Decisions.Record(new RoutingDecision(_observation.Time.GetUtcNow(), request.Context.RequestId, _chain.Name, "fallback (in order)", servedBy, attempts, reason, seconds * 1000));
+    }
+
+    /// <summary>Records a router's decision from its <c>compatai.route.*</c> tags: strategy, score and rank of the candidate that served.</summary>
+    private void RouterDecision(GatewayChatRequest request, string? servedBy, List<RoutingAttempt> attempts, AdditionalPropertiesDictionary? properties, double seconds)
+    {
+        var strategy = properties?.TryGetValue(GatewayObservation.RouteStrategyKey, out var s) == true ? s?.ToString() : null;
+        var score = properties?.TryGetValue(GatewayObservation.RouteScoreKey, out var sc) == true ? GatewayObservation.AsDouble(sc) : null;
+        var rank = properties?.TryGetValue(GatewayObservation.RouteRankKey, out var r) == true ? GatewayObservation.AsDouble(r) : null;
+        var scoreText = score is { } v && double.IsFinite(v) ? ", score " + v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "";
+        var rankText = rank is { } n ? $"rank {n.ToString(System.Globalization.CultureInfo.InvariantCulture)}{scoreText}" : "unranked";
+        var chose = $"{strategy ?? "the"} strategy: {servedBy ?? "a candidate"} served at {rankText}";
+        var reason = attempts.Count <= 1 ? chose : $"{string.Join(", ", attempts.Take(attempts.Count - 1).Select(a => $"{a.Provider}: {a.Outcome}"))}; then {chose}";
+        _observation.Decisions.Record(new RoutingDecision(_observation.Time.GetUtcNow(), request.Context.RequestId, _chain!.Name, "router: " + (strategy ?? "?"), servedBy, attempts, reason, seconds * 1000)
+        {
+            Score = score is { } finite && double.IsFinite(finite) ? finite : null,
+            Rank = rank is { } position ? (int)position : null,
+        });
     }
 
     private void Fail(GatewayChatRequest request, Exception ex, long start, GatewayObservation.ChainScope? scope)
@@ -253,10 +276,12 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         }
 
         var attempts = ChainAttempts(scope!, client, null);
+        var what = _chain.IsRouter ? "candidate" : "member";
         var reason = attempts.Count == 0
-            ? $"no member was tried ({GatewayObservation.OutcomeOf(ex)})"
-            : $"every member failed: {string.Join(", ", attempts.Select(a => $"{a.Provider}: {a.Outcome}"))}";
-        _observation.Decisions.Record(new RoutingDecision(_observation.Time.GetUtcNow(), request.Context.RequestId, _chain.Name, "fallback (in order)", null, attempts, reason, seconds * 1000));
+            ? $"no {what} was tried ({GatewayObservation.OutcomeOf(ex)})"
+            : $"every {what} failed: {string.Join(", ", attempts.Select(a => $"{a.Provider}: {a.Outcome}"))}";
+        var strategy = _chain.IsRouter && _chain.Strategy is { } named ? "router: " + named : "fallback (in order)";
+        _observation.Decisions.Record(new RoutingDecision(_observation.Time.GetUtcNow(), request.Context.RequestId, _chain.Name, strategy, null, attempts, reason, seconds * 1000));
     }
 
     /// <summary>
@@ -270,8 +295,9 @@ internal sealed class ObservedAdapter : IGatewayAdapter
         var next = 0;
         foreach (var (profile, outcome) in scope.Attempts)
         {
+            // A router's candidates have distinct names and are tried in rank order: match anywhere.
             var index = -1;
-            for (var i = next; i < members.Count; i++)
+            for (var i = _chain.IsRouter ? 0 : next; i < members.Count; i++)
             {
                 if (string.Equals(members[i].ProfileName, profile, StringComparison.OrdinalIgnoreCase))
                 {

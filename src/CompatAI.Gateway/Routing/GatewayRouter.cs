@@ -39,7 +39,7 @@ internal sealed class GatewayRouter
         {
             if (built.ContainsKey(name))
             {
-                throw new InvalidOperationException($"CompatAI:Gateway:Chains:{name} has the name of the CompatAI:Fallback chain; rename it.");
+                throw new InvalidOperationException($"CompatAI:Gateway:Chains:{name} has the name of the model '{name}' served for {Origin(name)}; rename the chain.");
             }
 
             var chain = new FallbackChainAdapter(name, [.. entries], this);
@@ -51,7 +51,9 @@ internal sealed class GatewayRouter
         {
             if (_providers.ContainsKey(name))
             {
-                throw new InvalidOperationException($"The fallback chain '{name}' has the same name as a provider; rename one of them.");
+                throw new InvalidOperationException(models.ContainsKey(name)
+                    ? $"CompatAI:Providers:{name} has the name of the model '{name}' served for {Origin(name)}; rename the provider."
+                    : $"The fallback chain '{name}' has the same name as a provider; rename one of them.");
             }
         }
 
@@ -63,6 +65,13 @@ internal sealed class GatewayRouter
 
         foreach (var (alias, target) in _aliases)
         {
+            if (_chains.ContainsKey(alias))
+            {
+                // An alias may shadow a bare provider name (to pick its model), but hiding a router or chain is a mistake.
+                throw new InvalidOperationException(
+                    $"CompatAI:Gateway:Aliases:{alias} has the name of {(models.ContainsKey(alias) ? $"the model '{alias}' served for {Origin(alias)}" : "a fallback chain")}, which it would hide; rename the alias.");
+            }
+
             if (_aliases.ContainsKey(target) || !TryResolve(target, out _, out _))
             {
                 throw new InvalidOperationException($"CompatAI:Gateway:Aliases:{alias} points to '{target}', which is not a '<provider>/<model>' of a configured provider or a fallback chain.");
@@ -133,6 +142,14 @@ internal sealed class GatewayRouter
         error = GatewayError.ModelNotFound(model);
         return false;
     }
+
+    /// <summary>Names the configuration a built-in model comes from, for clash messages.</summary>
+    private static string Origin(string model) => model switch
+    {
+        ConfiguredRouterAdapter.ModelName => CompatRoutingConfiguration.SectionName,
+        ConfiguredFallbackAdapter.ModelName => "CompatAI:Fallback",
+        _ => "a chain",
+    };
 
     private string CanonicalName(string name)
     {

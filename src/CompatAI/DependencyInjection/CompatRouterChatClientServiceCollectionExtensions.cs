@@ -102,18 +102,7 @@ public static class CompatRouterChatClientServiceCollectionExtensions
             };
         }
 
-        var defaults = new RouterOptions();
-        var options = new RouterOptions
-        {
-            Strategy = routing.Strategy,
-            BalancedWeights = routing.BalancedWeights,
-            ExpectedOutputTokens = routing.ExpectedOutputTokens ?? defaults.ExpectedOutputTokens,
-            LatencyHalfLife = routing.LatencyHalfLife ?? defaults.LatencyHalfLife,
-            ExplorationInterval = routing.ExplorationInterval ?? defaults.ExplorationInterval,
-            Failover = routing.Failover,
-            Catalog = catalog,
-            Prices = services.GetRequiredService<PriceTable>(),
-        };
+        var options = routing.ToRouterOptions(catalog, services.GetRequiredService<PriceTable>());
         configure?.Invoke(options);
 
         // A route state store registered in the services shares cooldowns, circuits and latency, unless code set one.

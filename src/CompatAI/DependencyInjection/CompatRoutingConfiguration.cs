@@ -39,10 +39,16 @@ public sealed class CompatRoutingConfiguration
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "MA0016:Prefer using collection abstraction instead of implementation", Justification = "Bound by Microsoft.Extensions.Configuration, which fills concrete collections; the shape is the documented options pattern.")]
     public List<CompatRouteConfiguration> Candidates { get; } = [];
 
-    /// <summary>Binds the section of <paramref name="configuration"/> (the root), refusing keys it does not know.</summary>
-    /// <exception cref="InvalidOperationException">A key is unknown or a value does not convert; the message names the section.</exception>
-    internal static CompatRoutingConfiguration Read(IConfiguration configuration)
+    /// <summary>
+    /// Reads <c>CompatAI:Routing</c> from <paramref name="configuration"/> as <c>AddCompatRouterChatClient</c> does: an
+    /// unknown key or a value of the wrong type is an error that names the section.
+    /// </summary>
+    /// <param name="configuration">The configuration root.</param>
+    /// <returns>The bound section (the defaults and no candidate when the section is absent).</returns>
+    /// <exception cref="InvalidOperationException">The section has an unknown key or a bad value.</exception>
+    public static CompatRoutingConfiguration Read(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var routing = new CompatRoutingConfiguration();
         try
         {
@@ -56,5 +62,27 @@ public sealed class CompatRoutingConfiguration
         }
 
         return routing;
+    }
+
+    /// <summary>Returns the <see cref="RouterOptions"/> these settings describe, with the library's defaults for what is not set.</summary>
+    /// <param name="catalog">The catalog the candidates' providers are read from (with <c>CompatAI:Profiles</c> applied).</param>
+    /// <param name="prices">The prices (with <c>CompatAI:Prices</c> applied).</param>
+    /// <returns>New options; <see cref="Failover"/> is shared with this instance.</returns>
+    public RouterOptions ToRouterOptions(ProviderCatalog catalog, PriceTable prices)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(prices);
+        var defaults = new RouterOptions();
+        return new RouterOptions
+        {
+            Strategy = Strategy,
+            BalancedWeights = BalancedWeights,
+            ExpectedOutputTokens = ExpectedOutputTokens ?? defaults.ExpectedOutputTokens,
+            LatencyHalfLife = LatencyHalfLife ?? defaults.LatencyHalfLife,
+            ExplorationInterval = ExplorationInterval ?? defaults.ExplorationInterval,
+            Failover = Failover,
+            Catalog = catalog,
+            Prices = prices,
+        };
     }
 }

@@ -20,7 +20,16 @@ public sealed class DashboardBrowserTests
         var chromium = FindChromium();
         await NodePackages.EnsureInstalledAsync();
         var artifacts = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(NodePackages.Folder)))!, "artifacts");
-        await using var setup = await ManagementSetup.StartAsync(new Dictionary<string, string?> { ["CompatAI:Gateway:Management:MonthlyBudgets:beta"] = "0.001" });
+        await using var setup = await ManagementSetup.StartAsync(new Dictionary<string, string?>
+        {
+            ["CompatAI:Gateway:Management:MonthlyBudgets:beta"] = "0.001",
+            // A router served as the model 'router', ranking by configured quality: the routing panel shows its strategy and choice.
+            ["CompatAI:Routing:Strategy"] = "Quality",
+            ["CompatAI:Routing:Candidates:0:Provider"] = "beta",
+            ["CompatAI:Routing:Candidates:0:Quality"] = "0.5",
+            ["CompatAI:Routing:Candidates:1:Provider"] = "alpha",
+            ["CompatAI:Routing:Candidates:1:Quality"] = "0.9",
+        });
 
         var start = new ProcessStartInfo(NodePackages.Node, [Path.Combine(NodePackages.Folder, "dashboard-test.mjs"), setup.Server.BaseAddress.ToString(), chromium, artifacts, "alpha,beta"])
         {
@@ -47,6 +56,8 @@ public sealed class DashboardBrowserTests
             }
 
             Assert.Equal("alpha", initial.GetProperty("currentChoice").GetString());
+            Assert.Equal("quality", initial.GetProperty("routerStrategy").GetString());
+            Assert.Equal("alpha", initial.GetProperty("routerChoice").GetString());
 
             // Traffic: 3 answers from alpha and 2 from beta directly; then alpha fails 4 times inside the fallback chain
             // (beta answers each time) which opens alpha's breaker; a 5th chain request skips alpha.

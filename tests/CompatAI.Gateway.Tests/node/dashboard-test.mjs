@@ -32,6 +32,8 @@ try {
       out.providers[name] = row ? { state: field("state"), requests: field("requests"), successRate: field("success-rate"), cost: field("cost"), latencyP95: field("latency-p95") } : null;
     }
     out.currentChoice = document.querySelector('[data-chain] [data-field="current-choice"]')?.textContent ?? null;
+    out.routerStrategy = document.querySelector('[data-router] [data-field="router-strategy"]')?.textContent ?? null;
+    out.routerChoice = document.querySelector('[data-router] [data-field="router-choice"]')?.textContent ?? null;
     out.decisions = [...document.querySelectorAll('[data-field="decision"]')].map((d) => d.textContent);
     out.charts = document.querySelectorAll(".chart canvas").length;
     out.status = document.getElementById("status").textContent;

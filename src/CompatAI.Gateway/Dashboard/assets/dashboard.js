@@ -90,6 +90,20 @@
           el("strong", { "data-field": "current-choice" }, c.currentChoice ?? "none healthy"),
           el("span", { class: "reason" }, c.kind + breaker));
       })));
+    $("routers").replaceChildren(...(routing.routers ?? []).map((r) => {
+      // The score's unit depends on the strategy: an estimated cost, an average latency, or a unitless score.
+      const score = (v) => v == null ? "" : r.strategy === "latency" ? ` · ${fmt.ms(v)}`
+        : r.strategy === "cost" ? ` · est. ${v.toPrecision(3)} per request` : ` · score ${Number(v.toPrecision(3))}`;
+      const weights = r.strategy === "balanced"
+        ? ` · weights cost ${r.balancedWeights.cost}, latency ${r.balancedWeights.latency}, quality ${r.balancedWeights.quality}` : "";
+      return el("li", { "data-router": r.name },
+        el("strong", {}, r.name), ": strategy ", el("strong", { "data-field": "router-strategy" }, r.strategy), weights,
+        " · current choice: ", el("strong", { "data-field": "router-choice" }, r.currentChoice ?? (r.candidates.some((c) => c.rank != null) ? "none healthy" : "per request")),
+        el("ol", { class: "candidates" }, ...r.candidates.map((c) => el("li", { "data-candidate": c.name },
+          `${c.rank == null ? "–" : c.rank}. ${c.name}${c.model ? ` (${c.model})` : ""}${score(c.score)} · `,
+          el("span", { class: `badge ${c.health.status}`, "data-field": "candidate-health" }, c.health.status),
+          c.excluded ? ` · left out: ${c.excluded}` : ""))));
+    }));
     $("decisions").replaceChildren(...(routing.decisions.length === 0
       ? [el("li", { class: "muted" }, "No routed requests yet.")]
       : routing.decisions.slice(0, 20).map((d) => el("li", { "data-field": "decision" },
