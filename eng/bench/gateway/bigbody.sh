@@ -3,7 +3,7 @@
 # upstream. Samples the gateway's RSS from /proc/<pid>/status while they run, reports the peak (VmHWM) and the RSS once
 # the gateway has settled afterwards. Goal: peak under 300 MB, back under 150 MB.
 # Usage: eng/bench/gateway/bigbody.sh [concurrency=20] [megabytes=15] [settle-seconds=10] [late-seconds=75]
-# "late" is read once the shared array pool has trimmed its idle buffers (a minute) and the gateway has collected again.
+# "late" shows whether an idle gateway gives anything back without further traffic (the shared array pool keeps what it holds).
 # Extra gateway environment (GC settings to compare) can be passed through as usual, e.g. DOTNET_GCgen0size=...
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
