@@ -317,6 +317,14 @@ internal sealed class GatewayRuntime : IDisposable
                     $"(configured: {string.Join(", ", configured.Keys)}). A router's candidates are configured providers, as for AddCompatRouterChatClient().");
             }
 
+            if (entry.Probe != ProviderProbeKind.None)
+            {
+                // Refused rather than ignored: an operator who asked for probes must not believe they run.
+                throw new InvalidOperationException(
+                    $"{CompatRoutingConfiguration.SectionName}:Candidates:{i}:Probe is '{entry.Probe}', but the gateway does not run active probes: " +
+                    "its routers' health comes from their circuit breakers and cooldowns. Remove the setting here (AddCompatRouterChatClient() in an application runs it).");
+            }
+
             var prefix = configured.Keys.First(k => k.Equals(entry.Provider, StringComparison.OrdinalIgnoreCase));
             members.Add(new ConfiguredRouterAdapter.Member(prefix, string.IsNullOrWhiteSpace(entry.Name) ? prefix : entry.Name, adapter, entry.Quality, entry.Weight));
         }

@@ -191,6 +191,7 @@ public sealed class RouterModelTests
     [InlineData("CompatAI:Gateway:Chains:router:0", "alpha", "CompatAI:Gateway:Chains:router has the name of the model 'router' served for CompatAI:Routing")]
     [InlineData("CompatAI:Gateway:Aliases:router", "alpha", "CompatAI:Gateway:Aliases:router has the name of the model 'router' served for CompatAI:Routing")]
     [InlineData("CompatAI:Routing:Candidates:1:Name", "alpha", "Two candidates are named 'alpha'")]
+    [InlineData("CompatAI:Routing:Candidates:0:Probe", "OneToken", "CompatAI:Routing:Candidates:0:Probe is 'OneToken', but the gateway does not run active probes")]
     public async Task Bad_router_settings_fail_at_startup_naming_the_key(string key, string value, string message)
     {
         var settings = new Dictionary<string, string?>
