@@ -346,9 +346,10 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
             {
                 await ApplyAsync(batch).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // Not a Redis failure (ApplyAsync goes local on those): a fault of this store. Logged; the loop goes on.
+                // Not a Redis failure (ApplyAsync goes local on those): a fault of this store. Logged; the loop goes on, so
+                // that the queue never stops draining (a full queue would hold every later settlement).
                 LogApplyFailed(_logger, batch.Count, ex);
             }
             finally
