@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -32,9 +33,20 @@ namespace CompatAI;
 /// as counted locally, and a request reserved locally that settles while its counter is being moved, or a request
 /// reserved in Redis that settles during the outage, keeps its estimate.
 /// </para>
+/// <para>
+/// Settlements are off the request's path: <see cref="SettleAsync"/> queues the correction (a bounded queue; it waits
+/// only when the queue is full) and returns, and one background task applies what is queued, several at a time, with one
+/// script call per counter, all sent before any answer is awaited (one round trip per batch). Admission is decided by
+/// <see cref="TryReserveAsync"/> alone, which is never queued, so no budget is overspent because of the queue: until a
+/// settlement is applied its counter holds the reservation's estimate (a released request still counts, a cheaper one
+/// counts its estimate), which errs towards refusing. That window is the time the batch before it takes, about one
+/// Redis round trip, or <see cref="CompatRedisOptions.OperationTimeout"/> when Redis does not answer (then the
+/// settlement is applied locally, as above). <see cref="GetSpentAsync"/> of this store waits for the settlements queued
+/// before it; <see cref="FlushAsync"/> waits for them without reading; disposing the store (as the host does on
+/// shutdown) applies what is still queued.
+/// </para>
 /// </remarks>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The SemaphoreSlim is only awaited; it needs disposing only when its AvailableWaitHandle is used, which it never is.")]
-public sealed partial class RedisBudgetStore : IBudgetStore
+public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The smallest amount the store tells apart: 10^-12.</summary>
     public const decimal Precision = 0.000_000_000_001m;
@@ -61,23 +73,40 @@ public sealed partial class RedisBudgetStore : IBudgetStore
         return {1, spent}
         """;
 
-    // ARGV: delta (whole units), window end (Unix ms). Floors at 0; a sum beyond a 64-bit integer saturates.
+    // ARGV: pairs of delta (whole units) and window end (Unix ms), applied in order. Each sum floors at 0; a sum beyond a
+    // 64-bit integer saturates.
     private const string AddScript = """
-        local v = redis.pcall('INCRBY', KEYS[1], ARGV[1])
-        if type(v) == 'table' then
-          redis.call('SET', KEYS[1], '9223372036854775807')
-        elseif v < 0 then
-          redis.call('SET', KEYS[1], '0')
+        for i = 1, #ARGV, 2 do
+          local v = redis.pcall('INCRBY', KEYS[1], ARGV[i])
+          if type(v) == 'table' then
+            redis.call('SET', KEYS[1], '9223372036854775807')
+          elseif v < 0 then
+            redis.call('SET', KEYS[1], '0')
+          end
+          redis.call('PEXPIREAT', KEYS[1], ARGV[i + 1])
         end
-        redis.call('PEXPIREAT', KEYS[1], ARGV[2])
         return 1
         """;
+
+    /// <summary>How many settlements may wait to be applied before <see cref="SettleAsync"/> waits for room.</summary>
+    private const int QueueCapacity = 4096;
+
+    /// <summary>The most settlements applied in one batch.</summary>
+    private const int MaxBatch = 256;
 
     private readonly CompatRedisConnection _connection;
     private readonly ILogger _logger;
     private readonly InMemoryBudgetStore _local = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _localCounters = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _moving = new(1, 1);
+    private readonly Channel<Settlement> _queue = Channel.CreateBounded<Settlement>(new BoundedChannelOptions(QueueCapacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly Task _applying;
+    private long _queued;
     private int _outage;
 
     /// <summary>Creates the store over <paramref name="connection"/>.</summary>
@@ -88,6 +117,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _applying = Task.Run(ApplyQueuedAsync);
     }
 
     /// <summary>Gets whether the store is counting in this process alone because Redis was unreachable at its last use.</summary>
@@ -125,7 +155,18 @@ public sealed partial class RedisBudgetStore : IBudgetStore
         return local;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Queues the replacement of a reservation with what the request really cost (adds <paramref name="actual"/> minus
+    /// <paramref name="reserved"/>; 0 releases it) and returns: the counter changes in the background, in the order
+    /// settlements were queued (see the remarks of <see cref="RedisBudgetStore"/>). Waits only while the queue is full.
+    /// After the store is disposed, the settlement is applied before this returns.
+    /// </summary>
+    /// <param name="counter">The counter key.</param>
+    /// <param name="reserved">The amount reserved before the call.</param>
+    /// <param name="actual">The real cost.</param>
+    /// <param name="expiresAt">When the counter's window ends.</param>
+    /// <param name="cancellationToken">Not used: a settlement, once asked for, is always made (the request was already answered).</param>
+    /// <returns>A task that completes when the settlement is queued.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An amount is negative.</exception>
     public async ValueTask SettleAsync(string counter, decimal reserved, decimal actual, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
@@ -134,29 +175,60 @@ public sealed partial class RedisBudgetStore : IBudgetStore
         ArgumentOutOfRangeException.ThrowIfNegative(actual);
         // A cost beyond what a counter holds counts as the most it holds (the request was served: settling must not fail it).
         long delta = ToUnits(Math.Min(actual, MaxAmount), roundUp: true, nameof(actual)) - ToUnits(Math.Min(reserved, MaxAmount), roundUp: true, nameof(reserved));
-        if (await TryRedisAsync().ConfigureAwait(false) is { } database)
+        var settlement = new Settlement(counter, delta, reserved, actual, expiresAt, Flushed: null);
+        if (await EnqueueAsync(settlement).ConfigureAwait(false))
         {
-            try
-            {
-                await AddAsync(database, counter, delta, expiresAt).ConfigureAwait(false);
-                EndOutage();
-                return;
-            }
-            catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
-            {
-                BeginOutage(ex);
-            }
+            return;
         }
 
-        await _local.SettleAsync(counter, reserved, actual, expiresAt, cancellationToken).ConfigureAwait(false);
-        _localCounters[counter] = expiresAt;
+        // The store is disposed: nothing drains the queue any more, so this one is applied here.
+        await ApplyAsync([settlement]).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Waits until every settlement queued by <see cref="SettleAsync"/> before this call is applied (in Redis, or in this
+    /// process while Redis is unreachable), so that another process reading the counters sees them.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the waiting (not the settlements).</param>
+    /// <returns>A task that completes when the settlements are applied.</returns>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (await EnqueueAsync(new Settlement(string.Empty, 0, 0m, 0m, default, flushed)).ConfigureAwait(false))
+        {
+            await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _applying.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops taking settlements into the queue and waits until the queued ones are applied.</summary>
+    /// <returns>A task that completes when the queue is empty.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _applying.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops taking settlements into the queue; the queued ones are still applied in the background (use
+    /// <see cref="DisposeAsync"/> to wait for them).
+    /// </summary>
+    public void Dispose() => _queue.Writer.TryComplete();
 
     /// <inheritdoc />
     public async ValueTask<decimal> GetSpentAsync(string counter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counter);
         cancellationToken.ThrowIfCancellationRequested();
+        if (Interlocked.Read(ref _queued) > 0)
+        {
+            // What this process settled is read back, as it would be without the queue.
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (await TryRedisAsync().ConfigureAwait(false) is { } database)
         {
             try
@@ -236,6 +308,134 @@ public sealed partial class RedisBudgetStore : IBudgetStore
     private Task<RedisResult> AddAsync(IDatabase database, string counter, long delta, DateTimeOffset expiresAt) =>
         database.ScriptEvaluateAsync(AddScript, [Key(counter)], [delta, expiresAt.ToUnixTimeMilliseconds()]);
 
+    /// <summary>Queues a settlement (or a flush marker); returns <see langword="false"/> when the store is disposed.</summary>
+    private async ValueTask<bool> EnqueueAsync(Settlement settlement)
+    {
+        Interlocked.Increment(ref _queued);
+        if (_queue.Writer.TryWrite(settlement))
+        {
+            return true;
+        }
+
+        try
+        {
+            // The queue is full: wait for room (a settlement is never dropped).
+            await _queue.Writer.WriteAsync(settlement, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (ChannelClosedException)
+        {
+            Interlocked.Decrement(ref _queued);
+            return false;
+        }
+    }
+
+    /// <summary>The one task that applies the queue, a batch at a time, until the store is disposed and the queue is empty.</summary>
+    private async Task ApplyQueuedAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Settlement>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            try
+            {
+                await ApplyAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Not a Redis failure (ApplyAsync goes local on those): a fault of this store. Logged; the loop goes on, so
+                // that the queue never stops draining (a full queue would hold every later settlement).
+                LogApplyFailed(_logger, batch.Count, ex);
+            }
+            finally
+            {
+                foreach (var item in batch)
+                {
+                    item.Flushed?.TrySetResult();
+                }
+
+                Interlocked.Add(ref _queued, -batch.Count);
+                batch.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies settlements: in Redis, one script call per counter with its corrections in order, all sent before any
+    /// answer is awaited; those Redis does not take are applied locally, as while it is unreachable.
+    /// </summary>
+    private async Task ApplyAsync(List<Settlement> settlements)
+    {
+        var byCounter = new Dictionary<string, List<Settlement>>(StringComparer.Ordinal);
+        foreach (var settlement in settlements)
+        {
+            if (settlement.Flushed is not null)
+            {
+                continue;
+            }
+
+            if (!byCounter.TryGetValue(settlement.Counter, out var list))
+            {
+                byCounter[settlement.Counter] = list = [];
+            }
+
+            list.Add(settlement);
+        }
+
+        if (byCounter.Count == 0)
+        {
+            return;
+        }
+
+        var database = await TryRedisAsync().ConfigureAwait(false);
+        var calls = new List<(List<Settlement> Settlements, Task<RedisResult>? Call)>(byCounter.Count);
+        foreach (var (counter, list) in byCounter)
+        {
+            Task<RedisResult>? call = null;
+            if (database is not null)
+            {
+                var values = new RedisValue[list.Count * 2];
+                for (int i = 0; i < list.Count; i++)
+                {
+                    values[2 * i] = list[i].Delta;
+                    values[(2 * i) + 1] = list[i].ExpiresAt.ToUnixTimeMilliseconds();
+                }
+
+                call = database.ScriptEvaluateAsync(AddScript, [Key(counter)], values);
+            }
+
+            calls.Add((list, call));
+        }
+
+        foreach (var (list, call) in calls)
+        {
+            if (call is not null)
+            {
+                try
+                {
+                    await call.ConfigureAwait(false);
+                    EndOutage();
+                    continue;
+                }
+                catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
+                {
+                    BeginOutage(ex);
+                }
+            }
+
+            foreach (var settlement in list)
+            {
+                await _local.SettleAsync(settlement.Counter, settlement.Reserved, settlement.Actual, settlement.ExpiresAt).ConfigureAwait(false);
+                _localCounters[settlement.Counter] = settlement.ExpiresAt;
+            }
+        }
+    }
+
     private RedisKey Key(string counter) => _connection.Key("budget:" + counter);
 
     private void BeginOutage(Exception? error)
@@ -275,4 +475,10 @@ public sealed partial class RedisBudgetStore : IBudgetStore
 
     [LoggerMessage(3, LogLevel.Information, "Budgets: added what this process counted during the Redis outage to {Count} shared counters.")]
     private static partial void LogMoved(ILogger logger, int count);
+
+    [LoggerMessage(4, LogLevel.Error, "Budgets: {Count} queued settlements could not be applied.")]
+    private static partial void LogApplyFailed(ILogger logger, int count, Exception error);
+
+    /// <summary>A queued settlement, or (with <paramref name="Flushed"/>) a marker completed once everything before it is applied.</summary>
+    private sealed record Settlement(string Counter, long Delta, decimal Reserved, decimal Actual, DateTimeOffset ExpiresAt, TaskCompletionSource? Flushed);
 }

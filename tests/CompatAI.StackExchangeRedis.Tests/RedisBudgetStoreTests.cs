@@ -94,23 +94,63 @@ public sealed class RedisBudgetStoreTests(EmulatorFixture fixture) : IClassFixtu
         var writer = new RedisBudgetStore(a);
         var reader = new RedisBudgetStore(b);
 
+        // Settlements are applied in the background: another process sees one once the writer flushed its queue.
         Assert.True((await writer.TryReserveAsync("day", 0.5m, 1m, s_windowEnd)).Granted);
         await writer.SettleAsync("day", 0.5m, 0.2m, s_windowEnd);
+        await writer.FlushAsync();
         Assert.Equal(0.2m, await reader.GetSpentAsync("day"));
 
         Assert.True((await writer.TryReserveAsync("day", 0.3m, 1m, s_windowEnd)).Granted);
         Assert.Equal(0.5m, await reader.GetSpentAsync("day"));
         await writer.SettleAsync("day", 0.3m, 0m, s_windowEnd);
+        await writer.FlushAsync();
         Assert.Equal(0.2m, await reader.GetSpentAsync("day"));
 
         await writer.SettleAsync("day", 0.25m, 1.05m, s_windowEnd);
+        await writer.FlushAsync();
         Assert.Equal(1m, await reader.GetSpentAsync("day"));
         var refused = await reader.TryReserveAsync("day", 0.000_000_000_001m, 1m, s_windowEnd);
         Assert.False(refused.Granted);
         Assert.Equal(1m, refused.Spent);
 
         await writer.SettleAsync("day", 7m, 0m, s_windowEnd);
+        await writer.FlushAsync();
         Assert.Equal(0m, await reader.GetSpentAsync("day"));
+    }
+
+    [Fact]
+    public async Task Queued_settlements_are_applied_in_order_read_back_by_their_own_store_and_applied_when_the_host_disposes_it()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var otherProcess = Redis.Connect(redis);
+        var reader = new RedisBudgetStore(otherProcess);
+        var provider = new ServiceCollection()
+            .AddCompatRedis(o => { o.Configuration = redis.Configuration; o.OperationTimeout = Redis.OperationTimeout; })
+            .AddCompatRedisBudgetStore()
+            .BuildServiceProvider();
+        var store = provider.GetRequiredService<RedisBudgetStore>();
+
+        // Releasing more than the counter holds floors it at 0 before the next correction: applied one by one, in order
+        // (summed first, the two would leave 0).
+        Assert.True((await store.TryReserveAsync("day", 5m, 10m, s_windowEnd)).Granted);
+        await store.SettleAsync("day", 7m, 0m, s_windowEnd);
+        await store.SettleAsync("day", 0m, 2m, s_windowEnd);
+        Assert.Equal(2m, await store.GetSpentAsync("day"));
+
+        // Many settlements queued at once, on several counters, in batches: none is lost.
+        await Task.WhenAll(Enumerable.Range(0, 600).Select(i => store.SettleAsync($"many-{i % 3}", 0m, 0.001m, s_windowEnd).AsTask()));
+        await store.SettleAsync("at-shutdown", 0m, 1.5m, s_windowEnd);
+
+        // The host disposing the services on shutdown applies what is still queued.
+        await provider.DisposeAsync();
+        Assert.Equal(2m, await reader.GetSpentAsync("day"));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(0.2m, await reader.GetSpentAsync($"many-{i}"));
+        }
+
+        Assert.Equal(1.5m, await reader.GetSpentAsync("at-shutdown"));
+        Assert.False(store.IsLocal);
     }
 
     [Fact]
@@ -126,10 +166,12 @@ public sealed class RedisBudgetStoreTests(EmulatorFixture fixture) : IClassFixtu
         Assert.Equal(4_076_006_400_000L, (long)await database.ExecuteAsync("PEXPIRETIME", "ttl-test:budget:month"));
 
         await store.SettleAsync("other", 0m, 1m, end);
+        await store.FlushAsync();
         Assert.Equal(4_076_006_400_000L, (long)await database.ExecuteAsync("PEXPIRETIME", "ttl-test:budget:other"));
 
         // A counter settled after its window ended is gone at once.
         await store.SettleAsync("past", 0m, 1m, DateTimeOffset.UtcNow.AddDays(-1));
+        await store.FlushAsync();
         Assert.False(await database.KeyExistsAsync("ttl-test:budget:past"));
         Assert.Equal(0m, await store.GetSpentAsync("past"));
     }
@@ -233,6 +275,7 @@ public sealed class RedisBudgetStoreTests(EmulatorFixture fixture) : IClassFixtu
 
         // The reservation of 3 made during the outage settles in Redis, where it now is.
         await store.SettleAsync("day", 3m, 0.25m, s_windowEnd);
+        await store.FlushAsync();
         Assert.Equal(2.75m, await other.GetSpentAsync("day"));
         Assert.Equal(HealthStatus.Healthy, (await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status);
         Assert.Equal(1, logger.Count(LogLevel.Warning, "Redis is unreachable"));

@@ -15,7 +15,10 @@
 # Usage: eng/bench/scaleout/run.sh [seconds-per-run=5] [rounds=3]       Output: eng/bench/scaleout/results.md (OUT=...)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-DURATION="${1:-5}"; ROUNDS="${2:-3}"; CONC="${CONC:-16}"
+DURATION="${1:-5}"; ROUNDS="${2:-3}"; CONC="${CONC:-16}"; THREADS=$(( CONC < 2 ? 1 : 2 )) # wrk needs a connection per thread
+# The app budget counts requests (no settlement: nothing to correct) or, with BUDGET_UNIT=Cost, USD (an estimate
+# reserved, the real cost settled after every answer).
+BUDGET_UNIT="${BUDGET_UNIT:-Requests}"
 BASE="${BASE_PORT:-18300}"
 UP_PORT=$((BASE + 1)); REDIS_PORT=$((BASE + 2)); LOCAL_PORT=$((BASE + 10)); R1=$((BASE + 11)); R2=$((BASE + 12)); R3=$((BASE + 13))
 LB_LOCAL=$((BASE + 20)); LB_REDIS=$((BASE + 21))
@@ -57,7 +60,7 @@ start_replica() { # port redis(0|1) -> pid
     CompatAI__Gateway__ResponseCache__Enabled="true" \
     CompatAI__Gateway__Budgets__0__Name="bench" \
     CompatAI__Gateway__Budgets__0__Limit="1000000" \
-    CompatAI__Gateway__Budgets__0__Unit="Requests" \
+    CompatAI__Gateway__Budgets__0__Unit="$BUDGET_UNIT" \
     Logging__LogLevel__Default="Warning" \
     "$PUB/CompatAI.Gateway" --urls "http://127.0.0.1:$1" >"/tmp/bench-scaleout-$1.log" 2>&1 &
   echo $!
@@ -104,9 +107,9 @@ to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3
 HZ=$(getconf CLK_TCK)
 run() { # target round -> "p50 p99 rps errors requests redis-cmds-per-req redis-cpu-us-per-req gateway-cpu-us-per-req"
   local t=$1 u; u=$(url "$t")
-  MODEL=$(model "$t") RUN="warm-$t-$2" wrk -t2 -c"$CONC" -d1s -s eng/bench/scaleout/post-unique.lua "$u" >/dev/null
+  MODEL=$(model "$t") RUN="warm-$t-$2" wrk -t"$THREADS" -c"$CONC" -d1s -s eng/bench/scaleout/post-unique.lua "$u" >/dev/null
   local c0 cpu0 g0; c0=$(redis_cmds); cpu0=$(redis_cpu); g0=$(ticks "$(pids_of "$t")")
-  local out; out=$(MODEL=$(model "$t") RUN="run-$t-$2" wrk -t2 -c"$CONC" -d"${DURATION}s" --latency -s eng/bench/scaleout/post-unique.lua "$u")
+  local out; out=$(MODEL=$(model "$t") RUN="run-$t-$2" wrk -t"$THREADS" -c"$CONC" -d"${DURATION}s" --latency -s eng/bench/scaleout/post-unique.lua "$u")
   local c1 cpu1 g1; c1=$(redis_cmds); cpu1=$(redis_cpu); g1=$(ticks "$(pids_of "$t")")
   local p50 p99 rps errs n
   p50=$(to_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')")
@@ -121,7 +124,7 @@ run() { # target round -> "p50 p99 rps errors requests redis-cmds-per-req redis-
     printf "%s %s %s %s %s %s %s %s\n", p50, p99, rps, e, n, rc, ru, gc }'
 }
 
-TARGETS=(upstream local redis lb-local lb-redis)
+TARGETS=(${TARGETS:-upstream local redis lb-local lb-redis}) # TARGETS="local redis" measures only those
 RAW=$(mktemp)
 for r in $(seq 1 "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
@@ -143,8 +146,8 @@ med() { awk -v t="$1" -v f="$2" '$2 == t { print $f }' "$RAW" | median; }
 errsum() { awk -v t="$1" '$2 == t { e += $6 } END { print e + 0 }' "$RAW"; }
 diff3() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f", a - b }'; }
 {
-  echo "Median of $ROUNDS interleaved rounds, ${DURATION} s per run after a 1 s warm-up, closed loop, wrk -t2 -c${CONC}; latency in ms."
-  echo "Every request has a unique body (cache miss), model \`fallback\` (two providers on the mock), a budget and analytics on."
+  echo "Median of $ROUNDS interleaved rounds, ${DURATION} s per run after a 1 s warm-up, closed loop, wrk -t${THREADS} -c${CONC}; latency in ms."
+  echo "Every request has a unique body (cache miss), model \`fallback\` (two providers on the mock), an app budget (unit: $BUDGET_UNIT) and analytics on."
   echo
   echo "| target | p50 | p99 | req/s | errors | Redis commands / request | Redis CPU µs / request | gateway CPU µs / request |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -85,7 +85,9 @@ internal sealed class ConfiguredFallbackAdapter : IGatewayAdapter
             _chains.Clear();
         }
 
-        return _chains.GetOrAdd(key, k => new FallbackChatClient([.. _members.Select(m => m.Provider.ClientFor(k.Length == 0 ? null : k))], _options));
+        // Keyed by the configured names (the gateway prefixes): two providers on one catalog profile keep their own
+        // cooldowns and circuits in a shared route state store.
+        return _chains.GetOrAdd(key, k => FallbackChatClient.Create([.. _members.Select(m => KeyValuePair.Create(m.Name, m.Provider.ClientFor(k.Length == 0 ? null : k)))], _options));
     }
 
     /// <summary>

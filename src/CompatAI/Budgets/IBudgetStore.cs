@@ -22,7 +22,10 @@ public interface IBudgetStore
     /// <param name="actual">The real cost.</param>
     /// <param name="expiresAt">When the counter's window ends.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>A task that completes when the counter is updated.</returns>
+    /// <returns>
+    /// A task that completes when the counter is updated; a shared store may complete it once the update is queued, to
+    /// keep a round trip off the request's path (see the store's documentation, such as <c>RedisBudgetStore</c>'s).
+    /// </returns>
     ValueTask SettleAsync(string counter, decimal reserved, decimal actual, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
     /// <summary>Returns what the counter holds (0 for an unknown or expired counter).</summary>

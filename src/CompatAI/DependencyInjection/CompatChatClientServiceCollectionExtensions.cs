@@ -81,7 +81,10 @@ public static class CompatChatClientServiceCollectionExtensions
 
         // A route state store registered in the services (AddCompatRedisRouteState) shares cooldowns and circuits, unless code set one.
         configuration.FallbackOptions.StateStore ??= services.GetService<IRouteStateStore>();
-        return new FallbackChatClient([.. configuration.Fallback.Select(name => CreateProvider(configuration, catalog, name, loggerFactory))], configuration.FallbackOptions);
+        // Keyed by the configured names: two providers on one catalog profile keep their own cooldowns and circuits.
+        return FallbackChatClient.Create(
+            [.. configuration.Fallback.Select(name => KeyValuePair.Create(name, CreateProvider(configuration, catalog, name, loggerFactory)))],
+            configuration.FallbackOptions);
     }
 
     private static IChatClient CreateProvider(CompatAIConfiguration configuration, ProviderCatalog catalog, string name, ILoggerFactory? loggerFactory)

@@ -50,22 +50,63 @@ public sealed class FallbackChatClient : FailoverChatClient
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <exception cref="ArgumentException">No client is given, or one is <see langword="null"/>.</exception>
     public FallbackChatClient(IEnumerable<IChatClient> clients, FallbackOptions? options = null)
+        : this([.. (clients ?? throw new ArgumentNullException(nameof(clients))).Select(static c => ((string?)null, c))], options)
     {
-        ArgumentNullException.ThrowIfNull(clients);
+    }
+
+    private FallbackChatClient(List<(string? Name, IChatClient? Client)> clients, FallbackOptions? options)
+    {
         _options = options ?? new FallbackOptions();
         _options.Validate();
-        var list = clients.ToList();
-        if (list.Count == 0)
+        if (clients.Count == 0)
         {
             throw new ArgumentException("A fallback chain needs at least one client.", nameof(clients));
         }
 
-        _routes = new FallbackRoute[list.Count];
-        for (int i = 0; i < list.Count; i++)
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        _routes = new FallbackRoute[clients.Count];
+        for (int i = 0; i < clients.Count; i++)
         {
-            var client = list[i] ?? throw new ArgumentException($"Fallback client {i} is null.", nameof(clients));
-            _routes[i] = new FallbackRoute(client, i, _options);
+            var (name, client) = clients[i];
+            if (name is not null && !names.TryAdd(name, i))
+            {
+                throw new ArgumentException($"Fallback clients {names[name]} and {i} are both named '{name}'; each client of a chain needs its own name.", nameof(clients));
+            }
+
+            if (client is null)
+            {
+                throw new ArgumentException(name is null ? $"Fallback client {i} is null." : $"Fallback client {i} ('{name}') is null.", nameof(clients));
+            }
+
+            _routes[i] = new FallbackRoute(client, i, _options, keyName: name);
         }
+    }
+
+    /// <summary>
+    /// Creates the chain from clients with names: a client's name, not its catalog provider's, keys its route in
+    /// <see cref="FallbackOptions.StateStore"/> (<c>name/model</c>), so that two clients of the same catalog profile
+    /// and model (two accounts or deployments of one provider) keep separate cooldowns and circuits. Give every process
+    /// that shares the store the same names (configured provider names, as <c>AddCompatChatClient()</c> does).
+    /// </summary>
+    /// <param name="clients">The clients by name, in order of preference; at least one.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <returns>The chain.</returns>
+    /// <exception cref="ArgumentException">No client is given, one is <see langword="null"/>, or a name is empty or given twice.</exception>
+    public static FallbackChatClient Create(IEnumerable<KeyValuePair<string, IChatClient>> clients, FallbackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        var list = new List<(string? Name, IChatClient? Client)>();
+        foreach (var (name, client) in clients)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException($"Fallback client {list.Count} has no name.", nameof(clients));
+            }
+
+            list.Add((name, client));
+        }
+
+        return new FallbackChatClient(list, options);
     }
 
     /// <summary>Gets the clients of the chain, in order.</summary>

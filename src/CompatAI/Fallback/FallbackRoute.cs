@@ -17,14 +17,20 @@ internal sealed class FallbackRoute
     private long _cooldownUntilTicks;
     private long _localOpenUntilTicks;
 
-    public FallbackRoute(IChatClient client, int index, FallbackOptions options, string? name = null)
+    /// <param name="client">The client.</param>
+    /// <param name="index">Its place in the chain.</param>
+    /// <param name="options">The chain's options.</param>
+    /// <param name="name">The route's name (telemetry, <see cref="FallbackChatClient.ProviderKey"/>); default: the catalog provider's.</param>
+    /// <param name="keyName">The name its state is shared under (a configured provider name); default: <see cref="Name"/>.</param>
+    public FallbackRoute(IChatClient client, int index, FallbackOptions options, string? name = null, string? keyName = null)
     {
         Client = client;
         _options = options;
         var metadata = client.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
         Name = name ?? (client.GetService(typeof(ProviderProfile)) as ProviderProfile)?.Name ?? metadata?.ProviderName ?? $"client{index}";
         Model = metadata?.DefaultModelId;
-        Key = Model is null ? Name : $"{Name}/{Model}";
+        keyName ??= Name;
+        Key = Model is null ? keyName : $"{keyName}/{Model}";
         _store = options.StateStore;
 
         // Without a breaker of its own a client neither opens shared circuits nor honours them; cooldowns are still shared.
@@ -77,7 +83,10 @@ internal sealed class FallbackRoute
 
     public string? Model { get; }
 
-    /// <summary>Gets the route's key in the <see cref="FallbackOptions.StateStore"/>: <c>name/model</c> (or the name when the model is unknown).</summary>
+    /// <summary>
+    /// Gets the route's key in the <see cref="FallbackOptions.StateStore"/>: <c>name/model</c> (or the name when the model
+    /// is unknown), where the name is the client's configured name when the chain was given one, else <see cref="Name"/>.
+    /// </summary>
     public string Key { get; }
 
     /// <summary>Gets the pipeline every call to <see cref="Client"/> runs in (the circuit breaker, or nothing when it is disabled).</summary>

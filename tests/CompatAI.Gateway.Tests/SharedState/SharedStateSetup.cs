@@ -67,6 +67,16 @@ internal sealed class SharedStateSetup : IAsyncDisposable
         return new SharedStateSetup(emulator, config);
     }
 
+    /// <summary>Adds a provider on the emulator (as <c>alpha</c> and <c>beta</c> are) to the configuration of the gateways started after.</summary>
+    public void AddProvider(string name, string personality, string model)
+    {
+        _config[$"CompatAI:Providers:{name}:Provider"] = personality;
+        _config[$"CompatAI:Providers:{name}:Endpoint"] = Emulator.GetEndpoint(personality).ToString();
+        _config[$"CompatAI:Providers:{name}:Model"] = model;
+        _config[$"CompatAI:Providers:{name}:ApiKey"] = EmulatorKey;
+        _config[$"CompatAI:Providers:{name}:Retry:MaxRetries"] = "0";
+    }
+
     /// <summary>Starts one more gateway (a replica) with the setup's configuration.</summary>
     public async Task<GatewayServer> StartGatewayAsync()
     {

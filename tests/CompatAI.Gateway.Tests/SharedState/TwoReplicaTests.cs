@@ -49,8 +49,11 @@ public sealed class TwoReplicaTests
         var b = await setup.StartGatewayAsync();
         var model = $"beta/{SharedStateSetup.BetaModel}";
 
-        // One answer of beta costs more than the limit: once it is settled, the budget is spent on every replica.
+        // One answer of beta costs more than the limit: once it is settled, the budget is spent on every replica. The
+        // settlement is applied off the request's path, about one Redis round trip after the answer: the test waits for
+        // replica a's queue rather than race it.
         var first = await SharedStateSetup.ChatAsync(a, model, "spend", ClientKey);
+        await a.Services.GetRequiredService<RedisBudgetStore>().FlushAsync();
         var second = await SharedStateSetup.ChatAsync(b, model, "spend elsewhere", ClientKey);
 
         Assert.Equal(200, first.Status);
@@ -106,7 +109,7 @@ public sealed class TwoReplicaTests
 
         // Replica b learns of the cooldown through Redis (pub/sub into its local mirror of the shared route state).
         var store = b.Services.GetRequiredService<IRouteStateStore>();
-        await Eventually.HoldsAsync(() => Task.FromResult(store.GetState($"{SharedStateSetup.AlphaPersonality}/{SharedStateSetup.AlphaModel}")), s => s.CooldownUntil is not null, "the cooldown reaching replica b");
+        await Eventually.HoldsAsync(() => Task.FromResult(store.GetState($"alpha/{SharedStateSetup.AlphaModel}")), s => s.CooldownUntil is not null, "the cooldown reaching replica b");
         var alphaBefore = setup.Emulator.Requests.Count(r => r.Personality == SharedStateSetup.AlphaPersonality);
 
         using (var response = await b.Http.SendAsync(SharedStateSetup.ChatRequest("fallback", "second", ClientKey)))
@@ -116,6 +119,41 @@ public sealed class TwoReplicaTests
         }
 
         Assert.Equal(alphaBefore, setup.Emulator.Requests.Count(r => r.Personality == SharedStateSetup.AlphaPersonality));
+    }
+
+    [Fact]
+    public async Task Two_configured_providers_on_one_catalog_profile_keep_their_own_cooldowns_across_replicas()
+    {
+        // alpha and gamma are two accounts of the same provider (catalog profile and model): a Retry-After for alpha must
+        // not keep the other replica off gamma. Route state is keyed by the configured name, not the catalog's.
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration, new Dictionary<string, string?>
+        {
+            ["CompatAI:Fallback:0"] = "alpha",
+            ["CompatAI:Fallback:1"] = "gamma",
+            ["CompatAI:Fallback:2"] = "beta",
+        });
+        setup.AddProvider("gamma", SharedStateSetup.AlphaPersonality, SharedStateSetup.AlphaModel);
+        var a = await setup.StartGatewayAsync();
+        var b = await setup.StartGatewayAsync();
+        int Requests(string personality) => setup.Emulator.Requests.Count(r => r.Personality == personality && r.Path.EndsWith("/chat/completions", StringComparison.Ordinal));
+        setup.Emulator.EnqueueFault(SharedStateSetup.AlphaPersonality, EmulatorFault.WithStatus(429, TimeSpan.FromMinutes(10)));
+
+        var first = await SharedStateSetup.ChatAsync(a, "fallback", "first", ClientKey);
+        Assert.True(first.Status == 200, first.Body);
+        Assert.Equal(2, Requests(SharedStateSetup.AlphaPersonality)); // alpha's 429, then gamma's answer
+        Assert.Equal(0, Requests("openrouter"));
+
+        var store = b.Services.GetRequiredService<IRouteStateStore>();
+        await Eventually.HoldsAsync(() => Task.FromResult(store.GetState($"alpha/{SharedStateSetup.AlphaModel}")), s => s.CooldownUntil is not null, "alpha's cooldown reaching replica b");
+        Assert.Null(store.GetState($"gamma/{SharedStateSetup.AlphaModel}").CooldownUntil);
+        Assert.Null(store.GetState($"{SharedStateSetup.AlphaPersonality}/{SharedStateSetup.AlphaModel}").CooldownUntil);
+
+        // Replica b skips alpha without calling it and is served by gamma, not by the last member.
+        var second = await SharedStateSetup.ChatAsync(b, "fallback", "second", ClientKey);
+        Assert.True(second.Status == 200, second.Body);
+        Assert.Equal(3, Requests(SharedStateSetup.AlphaPersonality));
+        Assert.Equal(0, Requests("openrouter"));
     }
 
     [Fact]
