@@ -15,16 +15,8 @@ public sealed class RouteStateFromServicesTests(EmulatorFixture fixture)
 
     private ServiceProvider Build(IRouteStateStore store, Action<IServiceCollection> register, IDictionary<string, string?>? overrides = null)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(fixture.ProviderSettings("mistral", "mistral", "mistral-small-latest").Concat(fixture.ProviderSettings("openai", "openai", "gpt-4o-mini")))
         {
-            ["CompatAI:Providers:mistral:Endpoint"] = fixture.Emulator.GetEndpoint("mistral").ToString(),
-            ["CompatAI:Providers:mistral:ApiKey"] = "emulator-key",
-            ["CompatAI:Providers:mistral:Model"] = "mistral-small-latest",
-            ["CompatAI:Providers:mistral:Retry:MaxRetries"] = "0",
-            ["CompatAI:Providers:openai:Endpoint"] = fixture.Emulator.GetEndpoint("openai").ToString(),
-            ["CompatAI:Providers:openai:ApiKey"] = "emulator-key",
-            ["CompatAI:Providers:openai:Model"] = "gpt-4o-mini",
-            ["CompatAI:Providers:openai:Retry:MaxRetries"] = "0",
             ["CompatAI:Fallback:0"] = "mistral",
             ["CompatAI:Fallback:1"] = "openai",
             ["CompatAI:Routing:Strategy"] = "Quality",
@@ -65,13 +57,8 @@ public sealed class RouteStateFromServicesTests(EmulatorFixture fixture)
     {
         // "backup" is a second account of the openai profile with the same model: its route state is its own.
         var store = new InMemoryRouteStateStore();
-        using var provider = Build(store, static s => s.AddCompatChatClient(), new Dictionary<string, string?>
+        using var provider = Build(store, static s => s.AddCompatChatClient(), new Dictionary<string, string?>(fixture.ProviderSettings("backup", "openai", "gpt-4o-mini"))
         {
-            ["CompatAI:Providers:backup:Provider"] = "openai",
-            ["CompatAI:Providers:backup:Endpoint"] = fixture.Emulator.GetEndpoint("openai").ToString(),
-            ["CompatAI:Providers:backup:ApiKey"] = "emulator-key",
-            ["CompatAI:Providers:backup:Model"] = "gpt-4o-mini",
-            ["CompatAI:Providers:backup:Retry:MaxRetries"] = "0",
             ["CompatAI:Fallback:0"] = "openai",
             ["CompatAI:Fallback:1"] = "backup",
         });

@@ -25,18 +25,8 @@ public sealed class ProviderProbesFromConfigurationTests(EmulatorFixture fixture
     // profile ("openai") and the second by its configured Name ("cheap").
     private IHost Build(Dictionary<string, string?> extra, FakeTimeProvider? clock = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(fixture.ProviderSettings("primary", "openai", "gpt-4o-mini").Concat(fixture.ProviderSettings("backup", "mistral", "mistral-small-latest")))
         {
-            ["CompatAI:Providers:primary:Provider"] = "openai",
-            ["CompatAI:Providers:primary:Endpoint"] = fixture.Emulator.GetEndpoint("openai").ToString(),
-            ["CompatAI:Providers:primary:ApiKey"] = "emulator-key",
-            ["CompatAI:Providers:primary:Model"] = "gpt-4o-mini",
-            ["CompatAI:Providers:primary:Retry:MaxRetries"] = "0",
-            ["CompatAI:Providers:backup:Provider"] = "mistral",
-            ["CompatAI:Providers:backup:Endpoint"] = fixture.Emulator.GetEndpoint("mistral").ToString(),
-            ["CompatAI:Providers:backup:ApiKey"] = "emulator-key",
-            ["CompatAI:Providers:backup:Model"] = "mistral-small-latest",
-            ["CompatAI:Providers:backup:Retry:MaxRetries"] = "0",
             ["CompatAI:Routing:Strategy"] = "Quality",
             ["CompatAI:Routing:Candidates:0:Provider"] = "primary",
             ["CompatAI:Routing:Candidates:0:Quality"] = "0.9",

@@ -14,16 +14,8 @@ public sealed class RouterFromConfigurationTests(EmulatorFixture fixture)
 {
     private ServiceProvider Build(Dictionary<string, string?> extra)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(fixture.ProviderSettings("mistral", "mistral", "mistral-small-latest").Concat(fixture.ProviderSettings("openai", "openai", "gpt-4o-mini")))
         {
-            ["CompatAI:Providers:mistral:Endpoint"] = fixture.Emulator.GetEndpoint("mistral").ToString(),
-            ["CompatAI:Providers:mistral:ApiKey"] = "emulator-key",
-            ["CompatAI:Providers:mistral:Model"] = "mistral-small-latest",
-            ["CompatAI:Providers:mistral:Retry:MaxRetries"] = "0",
-            ["CompatAI:Providers:openai:Endpoint"] = fixture.Emulator.GetEndpoint("openai").ToString(),
-            ["CompatAI:Providers:openai:ApiKey"] = "emulator-key",
-            ["CompatAI:Providers:openai:Model"] = "gpt-4o-mini",
-            ["CompatAI:Providers:openai:Retry:MaxRetries"] = "0",
             ["CompatAI:Routing:Candidates:0:Provider"] = "mistral",
             ["CompatAI:Routing:Candidates:0:Quality"] = "0.4",
             ["CompatAI:Routing:Candidates:1:Provider"] = "openai",
