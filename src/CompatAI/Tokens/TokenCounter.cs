@@ -46,6 +46,12 @@ public sealed partial class TokenCounter
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, System.Runtime.CompilerServices.StrongBox<int>> _counts;
 
+    // Role names are few and short but counted once per message: their counts are remembered per encoding, by value,
+    // up to MaxRememberedRoles names (a caller inventing roles cannot grow it without bound).
+    private const int MaxRememberedRoles = 32;
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> s_roleCounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _roleCounts;
+
     private readonly Tokenizer _tokenizer;
     private readonly bool _isO200k;
 
@@ -61,6 +67,7 @@ public sealed partial class TokenCounter
         _isO200k = encoding == O200kBase;
         _tokenizer = s_tokenizers.GetOrAdd(encoding, static name => new Lazy<Tokenizer>(() => TiktokenTokenizer.CreateForEncoding(name), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         _counts = s_counts.GetOrAdd(encoding, static _ => []);
+        _roleCounts = s_roleCounts.GetOrAdd(encoding, static _ => new ConcurrentDictionary<string, int>(StringComparer.Ordinal));
     }
 
     /// <summary>Gets the model id the counter was made for.</summary>
@@ -128,7 +135,7 @@ public sealed partial class TokenCounter
         var tokens = 3; // every reply is primed with <|start|>assistant<|message|>
         foreach (var message in messages)
         {
-            tokens += 3 + Count(upperBound, message.Role.Value);
+            tokens += 3 + (upperBound ? System.Text.Encoding.UTF8.GetByteCount(message.Role.Value) : CountRole(message.Role.Value));
             if (!string.IsNullOrEmpty(message.AuthorName))
             {
                 tokens += Count(upperBound, message.AuthorName) + 1;
@@ -243,6 +250,22 @@ public sealed partial class TokenCounter
     private static string TrimPeriod(string? text) => text is null ? string.Empty : text.EndsWith('.') ? text[..^1] : text;
 
     private int Count(bool upperBound, string text) => upperBound ? System.Text.Encoding.UTF8.GetByteCount(text) : CountTokens(text);
+
+    private int CountRole(string role)
+    {
+        if (_roleCounts.TryGetValue(role, out var known))
+        {
+            return known;
+        }
+
+        var count = CountTokens(role);
+        if (_roleCounts.Count < MaxRememberedRoles)
+        {
+            _roleCounts.TryAdd(role, count);
+        }
+
+        return count;
+    }
 
     private int CountTokens(string text)
     {
