@@ -90,6 +90,7 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
     private readonly Lock _subscribeGate = new();
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _echoes = new(StringComparer.Ordinal);
+    private int _resyncScheduled;
     private ChannelMessageQueue? _subscription;
     private int _outage = 1;
     private int _disposed;
@@ -311,6 +312,30 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
         {
             LogGoingLocal(_logger);
         }
+
+        // A lost connection resynchronizes when StackExchange.Redis restores it (OnConnectionRestored). A command that
+        // failed on a connection that is still up (a timeout while Redis was slow) gets no such event: without this the
+        // store would stay on local state for good.
+        if (_connection.IsConnected)
+        {
+            ScheduleResynchronization();
+        }
+    }
+
+    /// <summary>Runs <see cref="SynchronizeAsync"/> again shortly; at most one is waiting at a time.</summary>
+    private void ScheduleResynchronization()
+    {
+        if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _resyncScheduled, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(EchoRetryDelay).ConfigureAwait(false);
+            Volatile.Write(ref _resyncScheduled, 0);
+            await SynchronizeAsync().ConfigureAwait(false);
+        });
     }
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) => NoteOutage();
@@ -349,12 +374,7 @@ public sealed partial class RedisRouteStateStore : IRouteStateStore, IDisposable
             // read-back waits for that echo (and is tried again shortly when it does not come).
             if (!await EchoAsync().ConfigureAwait(false))
             {
-                NoteOutage();
-                _ = Task.Run(async () =>
-                {
-                    await Task.Delay(EchoRetryDelay).ConfigureAwait(false);
-                    await SynchronizeAsync().ConfigureAwait(false);
-                });
+                NoteOutage(); // and tried again shortly
                 return;
             }
 

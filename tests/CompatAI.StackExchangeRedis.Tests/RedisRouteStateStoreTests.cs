@@ -135,6 +135,30 @@ public sealed class RedisRouteStateStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_timeout_while_the_connection_stays_up_goes_local_and_resynchronizes_once_redis_answers_again()
+    {
+        await using var a = await ProcessAsync();
+        await using var b = await ProcessAsync();
+        await WaitForSubscribersAsync(2);
+        await WaitUntilAsync(() => a.Store.IsSharing && b.Store.IsSharing);
+
+        // Redis holds every client's commands (connections stay open) for longer than the 250 ms operation timeout.
+        using (var admin = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration))
+        {
+            await admin.GetServer(admin.GetEndPoints()[0]).ExecuteAsync("CLIENT", "PAUSE", "1500", "WRITE");
+        }
+
+        var now = TimeProvider.System.GetUtcNow();
+        await a.Store.ReportCooldownAsync("openai/gpt-4o-mini", now.AddSeconds(60), now);
+        Assert.False(a.Store.IsSharing);
+        Assert.Null(b.Store.GetState("openai/gpt-4o-mini").CooldownUntil);
+
+        // No reconnection is needed: once Redis answers, a shares again and writes back what it could not share.
+        await WaitUntilAsync(() => a.Store.IsSharing);
+        await WaitUntilAsync(() => b.Store.GetState("openai/gpt-4o-mini").CooldownUntil is not null);
+    }
+
+    [Fact]
     public async Task A_process_that_connects_later_reads_the_state_already_in_redis()
     {
         await using var a = await ProcessAsync();
