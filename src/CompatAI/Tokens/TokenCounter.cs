@@ -133,42 +133,20 @@ public sealed partial class TokenCounter
     {
         var estimate = !IsExact;
         var tokens = 3; // every reply is primed with <|start|>assistant<|message|>
-        foreach (var message in messages)
-        {
-            tokens += 3 + (upperBound ? System.Text.Encoding.UTF8.GetByteCount(message.Role.Value) : CountRole(message.Role.Value));
-            if (!string.IsNullOrEmpty(message.AuthorName))
-            {
-                tokens += Count(upperBound, message.AuthorName) + 1;
-            }
 
-            foreach (var content in message.Contents)
+        // Lists (what callers pass almost always) are walked by index: no enumerator is allocated.
+        if (messages is IList<ChatMessage> list)
+        {
+            for (int i = 0; i < list.Count; i++)
             {
-                switch (content)
-                {
-                    case TextContent text:
-                        tokens += Count(upperBound, text.Text);
-                        break;
-                    case FunctionCallContent call:
-                        tokens += Count(upperBound, call.Name) + Count(upperBound, JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
-                        estimate = true;
-                        break;
-                    case FunctionResultContent result:
-                        tokens += Count(upperBound, result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result?.GetType() ?? typeof(object))));
-                        estimate = true;
-                        break;
-                    case DataContent data when data.HasTopLevelMediaType("image"):
-                        tokens += CountImage(data.Data.Span, data.AdditionalProperties, ref estimate);
-                        break;
-                    case UriContent uri when uri.HasTopLevelMediaType("image"):
-                        tokens += CountImage(default, uri.AdditionalProperties, ref estimate);
-                        break;
-                    case TextReasoningContent:
-                        // Reasoning from earlier turns is not sent back to OpenAI models on Chat Completions.
-                        break;
-                    default:
-                        estimate = true;
-                        break;
-                }
+                tokens += MeasureMessage(list[i], upperBound, ref estimate);
+            }
+        }
+        else
+        {
+            foreach (var message in messages)
+            {
+                tokens += MeasureMessage(message, upperBound, ref estimate);
             }
         }
 
@@ -180,6 +158,48 @@ public sealed partial class TokenCounter
         }
 
         return new TokenCount(tokens, estimate, Encoding);
+    }
+
+    private int MeasureMessage(ChatMessage message, bool upperBound, ref bool estimate)
+    {
+        var tokens = 3 + (upperBound ? System.Text.Encoding.UTF8.GetByteCount(message.Role.Value) : CountRole(message.Role.Value));
+        if (!string.IsNullOrEmpty(message.AuthorName))
+        {
+            tokens += Count(upperBound, message.AuthorName) + 1;
+        }
+
+        var contents = message.Contents;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            switch (contents[i])
+            {
+                case TextContent text:
+                    tokens += Count(upperBound, text.Text);
+                    break;
+                case FunctionCallContent call:
+                    tokens += Count(upperBound, call.Name) + Count(upperBound, JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
+                    estimate = true;
+                    break;
+                case FunctionResultContent result:
+                    tokens += Count(upperBound, result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result?.GetType() ?? typeof(object))));
+                    estimate = true;
+                    break;
+                case DataContent data when data.HasTopLevelMediaType("image"):
+                    tokens += CountImage(data.Data.Span, data.AdditionalProperties, ref estimate);
+                    break;
+                case UriContent uri when uri.HasTopLevelMediaType("image"):
+                    tokens += CountImage(default, uri.AdditionalProperties, ref estimate);
+                    break;
+                case TextReasoningContent:
+                    // Reasoning from earlier turns is not sent back to OpenAI models on Chat Completions.
+                    break;
+                default:
+                    estimate = true;
+                    break;
+            }
+        }
+
+        return tokens;
     }
 
     private int CountTools(List<AIFunctionDeclaration> functions, bool upperBound)
