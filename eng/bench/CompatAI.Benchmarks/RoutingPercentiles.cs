@@ -11,8 +11,8 @@ namespace CompatAI.Benchmarks;
 /// preallocated array, then sorted for p50/p99/p99.9/max. Allocation per decision is
 /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> over the timed loop divided by the count (the array is allocated
 /// before). Two shapes per strategy: the whole decision (reading the request, then ranking, which measures the prompt
-/// only as far as the strategy needs: its UTF-8 bound for the context windows, its token count when a priced cost is
-/// estimated) and the ranking alone over a request read and measured once. The result of a decision is the ranking
+/// only as far as the strategy needs: its UTF-8 bound for the context windows, its size estimate when a priced cost is
+/// estimated, its token count only when the bound does not fit a window) and the ranking alone over a request read and measured once. The result of a decision is the ranking
 /// (one array of candidate and score); anything else it allocates is counted against it. Run with <c>-- --routing-p99</c>.
 /// </summary>
 internal static class RoutingPercentiles
@@ -34,10 +34,11 @@ internal static class RoutingPercentiles
                 return router.Plan(ref needs, explain: false).Ranked;
             });
 
-            // Read once, its prompt bound and count made once: what remains is the ranking.
+            // Read once, its prompt bound, size estimate and count made once: what remains is the ranking.
             var read = RouteNeeds.Read(messages, null, options);
-            read.PromptTokens();
             read.Fits(int.MaxValue);
+            read.PricedPromptTokens();
+            read.PromptTokens();
             Measure(strategy, "rank only", samples, warmup, () =>
             {
                 var needs = read;

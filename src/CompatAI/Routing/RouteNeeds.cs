@@ -6,7 +6,7 @@ namespace CompatAI;
 /// What a request needs of the candidate that serves it, as <see cref="RouterChatClient"/> reads it for one decision
 /// without allocating: the flags are read at once, the prompt's size only when a decision asks for it (see
 /// <see cref="PromptSize"/>): its UTF-8 bound for a context window, its exact <c>o200k_base</c> count when the bound does
-/// not fit a window or a priced candidate's cost is estimated. <see cref="ToRequirements"/> makes the public
+/// not fit a window; a priced candidate's cost is estimated from its size (<see cref="PricedPromptTokens"/>). <see cref="ToRequirements"/> makes the public
 /// <see cref="RouteRequirements"/>. A mutable struct: pass it by reference.
 /// </summary>
 internal struct RouteNeeds
@@ -52,6 +52,12 @@ internal struct RouteNeeds
 
     /// <summary>Returns whether the prompt plus the expected output fits in <paramref name="window"/> (the exact count only when the bound does not fit).</summary>
     public bool Fits(int window) => _prompt.Fits(window, ExpectedOutputTokens);
+
+    /// <summary>
+    /// Returns the prompt tokens a cost is estimated with: <see cref="TokenCounter.EstimateChatFromSize"/> (the chat
+    /// rule with each text as its UTF-8 bytes / 4, no tokenizer; made once).
+    /// </summary>
+    public int PricedPromptTokens() => _prompt.GetSizeEstimate();
 
     /// <summary>Returns the exact prompt count (<c>o200k_base</c>, made once).</summary>
     public int PromptTokens() => _prompt.GetCount().Tokens;

@@ -49,17 +49,19 @@ public sealed class RouteRequirements
 
     /// <summary>
     /// Gets the prompt's tokens, counted with <see cref="TokenCounter"/> in <c>o200k_base</c> (exact for OpenAI models,
-    /// an estimate for others). A router counts them only when a decision needs them (a priced candidate's cost, or a
-    /// context window the prompt's UTF-8 size does not already fit in); otherwise they are counted on first read here.
+    /// an estimate for others). A router tokenizes the prompt only when a candidate's context window is smaller than the
+    /// prompt's UTF-8 size plus the expected output (a token covers at least one byte, so the size bounds the count);
+    /// otherwise the count is made when this property is first read. Costs are estimated from the prompt's size instead
+    /// (see <see cref="RoutingStrategy.Cost"/>).
     /// </summary>
     public int PromptTokens
     {
         get
         {
             // A count made on first read: concurrent readers may both count, and both write the same value.
-            if (_promptTokens < 0)
+            if (_promptTokens < 0 && _messages is not null)
             {
-                _promptTokens = Counter.CountChat(_messages!, _chatOptions).Tokens;
+                _promptTokens = Counter.CountChat(_messages, _chatOptions).Tokens;
             }
 
             return _promptTokens;

@@ -128,8 +128,8 @@ internal sealed class RouterRoute
         _ => throw new ArgumentOutOfRangeException(nameof(lack), lack, "The candidate lacks nothing."),
     };
 
-    /// <summary>Returns the estimated cost of <paramref name="needs"/> here, or <see langword="null"/> without a price (the prompt is counted only for a priced candidate).</summary>
-    public decimal? EstimateCost(ref RouteNeeds needs) => Price is { } price ? price.CostOf(needs.PromptTokens(), 0, needs.ExpectedOutputTokens) : null;
+    /// <summary>Returns the estimated cost of <paramref name="needs"/> here (prompt by <see cref="RouteNeeds.PricedPromptTokens"/>), or <see langword="null"/> without a price.</summary>
+    public decimal? EstimateCost(ref RouteNeeds needs) => Price is { } price ? price.CostOf(needs.PricedPromptTokens(), 0, needs.ExpectedOutputTokens) : null;
 
     /// <summary>
     /// Returns the average latency in milliseconds (the shared one when the store has one), or <see langword="null"/> when

@@ -15,6 +15,7 @@ internal struct PromptSize
     private readonly IEnumerable<ChatMessage> _messages;
     private readonly ChatOptions? _options;
     private int _upperBound;
+    private int _sizeEstimate;
     private TokenCount _count;
     private bool _counted;
 
@@ -24,6 +25,7 @@ internal struct PromptSize
         _messages = messages;
         _options = options;
         _upperBound = -1;
+        _sizeEstimate = -1;
     }
 
     /// <summary>Gets whether the exact count has been made (by <see cref="GetCount"/> or a <see cref="Fits"/> the bound could not answer).</summary>
@@ -41,6 +43,17 @@ internal struct PromptSize
         }
 
         return _upperBound;
+    }
+
+    /// <summary>Returns <see cref="TokenCounter.EstimateChatFromSize"/> (computed once): the count with every text as its UTF-8 bytes / 4, no tokenizer.</summary>
+    public int GetSizeEstimate()
+    {
+        if (_sizeEstimate < 0)
+        {
+            _sizeEstimate = _counter.EstimateChatFromSize(_messages, _options);
+        }
+
+        return _sizeEstimate;
     }
 
     /// <summary>Returns the exact count (computed once).</summary>
