@@ -5,7 +5,7 @@ namespace CompatAI.Benchmarks;
 
 /// <summary>
 /// One routing decision of <see cref="RouterChatClient"/> over 10 candidates (capability filter, scoring, ranking; no I/O),
-/// per strategy, against the baseline of reading the request's requirements alone (mostly counting its tokens), which every
+/// per strategy, against the baseline of reading the request's requirements alone (its flags and the prompt's UTF-8 bound; a strategy that prices counts the tokens too), which every
 /// decision includes. Run with <c>-- --routing --filter '*'</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -52,9 +52,14 @@ public class RoutingDecisionBenchmarks
         _messages = Messages();
     }
 
-    /// <summary>Reading the request (tools, images, JSON, reasoning, token estimate): part of every decision.</summary>
+    /// <summary>Reading the request (tools, images, JSON, reasoning, the prompt's UTF-8 bound): part of every decision.</summary>
     [Benchmark(Baseline = true)]
-    public RouteRequirements Requirements() => RouteRequirements.Read(_messages, null, _options);
+    public int Requirements()
+    {
+        // What every decision reads at least: the flags and the prompt's UTF-8 bound (the windows' filter).
+        var needs = RouteNeeds.Read(_messages, null, _options);
+        return needs.Fits(int.MaxValue) ? 1 : 0;
+    }
 
     /// <summary>A whole decision, cheapest first.</summary>
     [Benchmark]
@@ -82,5 +87,9 @@ public class RoutingDecisionBenchmarks
         }
     }
 
-    private object Plan(RoutingStrategy strategy) => _routers[strategy].Plan(RouteRequirements.Read(_messages, null, _options));
+    private object Plan(RoutingStrategy strategy)
+    {
+        var needs = RouteNeeds.Read(_messages, null, _options);
+        return _routers[strategy].Plan(ref needs, explain: false).Ranked;
+    }
 }

@@ -10,8 +10,10 @@ namespace CompatAI.Benchmarks;
 /// <see cref="Stopwatch.GetTimestamp"/> (the two timestamp reads, about 20-40 ns, are inside every sample) into a
 /// preallocated array, then sorted for p50/p99/p99.9/max. Allocation per decision is
 /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> over the timed loop divided by the count (the array is allocated
-/// before). Two shapes per strategy: the whole decision (reading the request, including its token estimate, then
-/// ranking) and the ranking alone over a request read once. Run with <c>-- --routing-p99</c>.
+/// before). Two shapes per strategy: the whole decision (reading the request, then ranking, which measures the prompt
+/// only as far as the strategy needs: its UTF-8 bound for the context windows, its size estimate when a priced cost is
+/// estimated, its token count only when the bound does not fit a window) and the ranking alone over a request read and measured once. The result of a decision is the ranking
+/// (one array of candidate and score); anything else it allocates is counted against it. Run with <c>-- --routing-p99</c>.
 /// </summary>
 internal static class RoutingPercentiles
 {
@@ -26,9 +28,22 @@ internal static class RoutingPercentiles
         foreach (var strategy in new[] { RoutingStrategy.Cost, RoutingStrategy.Latency, RoutingStrategy.Balanced, RoutingStrategy.RoundRobin })
         {
             using var router = RoutingDecisionBenchmarks.CreateRouter(strategy);
-            Measure(strategy, "read + rank", samples, warmup, () => router.Plan(RouteRequirements.Read(messages, null, options)));
-            var needs = RouteRequirements.Read(messages, null, options);
-            Measure(strategy, "rank only", samples, warmup, () => router.Plan(needs));
+            Measure(strategy, "read + rank", samples, warmup, () =>
+            {
+                var needs = RouteNeeds.Read(messages, null, options);
+                return router.Plan(ref needs, explain: false).Ranked;
+            });
+
+            // Read once, its prompt bound, size estimate and count made once: what remains is the ranking.
+            var read = RouteNeeds.Read(messages, null, options);
+            read.Fits(int.MaxValue);
+            read.PricedPromptTokens();
+            read.PromptTokens();
+            Measure(strategy, "rank only", samples, warmup, () =>
+            {
+                var needs = read;
+                return router.Plan(ref needs, explain: false).Ranked;
+            });
         }
     }
 

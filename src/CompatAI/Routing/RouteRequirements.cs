@@ -5,8 +5,32 @@ namespace CompatAI;
 /// <summary>What a request needs of the candidate that serves it, as a <see cref="RouterChatClient"/> read it.</summary>
 public sealed class RouteRequirements
 {
-    // One encoding for every candidate: the estimate ranks and filters, it does not bill (o200k_base, as for current OpenAI models).
-    private static readonly TokenCounter s_counter = TokenCounter.ForModel("gpt-4o");
+    // The request this was read from, for a prompt count made only when PromptTokens is first read.
+    private readonly IEnumerable<ChatMessage>? _messages;
+    private readonly ChatOptions? _chatOptions;
+    private int _promptTokens;
+
+    /// <summary>Creates requirements with the values given (for example to test a <see cref="RouterOptions.CustomScore"/> delegate).</summary>
+    public RouteRequirements()
+    {
+    }
+
+    internal RouteRequirements(in RouteNeeds needs, int promptTokens)
+    {
+        _messages = needs.Messages;
+        _chatOptions = needs.Options;
+        _promptTokens = promptTokens;
+        Tools = needs.Tools;
+        Vision = needs.Vision;
+        Json = needs.Json;
+        JsonSchema = needs.JsonSchema;
+        Reasoning = needs.Reasoning;
+        ExpectedOutputTokens = needs.ExpectedOutputTokens;
+        Model = needs.Model;
+    }
+
+    /// <summary>One encoding for every candidate: the estimate ranks and filters, it does not bill (o200k_base, as for current OpenAI models).</summary>
+    internal static TokenCounter Counter { get; } = TokenCounter.ForModel("gpt-4o");
 
     /// <summary>Gets whether the request defines tools.</summary>
     public bool Tools { get; init; }
@@ -23,40 +47,32 @@ public sealed class RouteRequirements
     /// <summary>Gets whether the request asks for a reasoning effort other than none.</summary>
     public bool Reasoning { get; init; }
 
-    /// <summary>Gets the estimated prompt tokens (counted with <see cref="TokenCounter"/> in <c>o200k_base</c>).</summary>
-    public int PromptTokens { get; init; }
+    /// <summary>
+    /// Gets the prompt's tokens, counted with <see cref="TokenCounter"/> in <c>o200k_base</c> (exact for OpenAI models,
+    /// an estimate for others). A router tokenizes the prompt only when a candidate's context window is smaller than the
+    /// prompt's UTF-8 size plus the expected output (a token covers at least one byte, so the size bounds the count);
+    /// otherwise the count is made when this property is first read. Costs are estimated from the prompt's size instead
+    /// (see <see cref="RoutingStrategy.Cost"/>).
+    /// </summary>
+    public int PromptTokens
+    {
+        get
+        {
+            // A count made on first read: concurrent readers may both count, and both write the same value.
+            if (_promptTokens < 0 && _messages is not null)
+            {
+                _promptTokens = Counter.CountChat(_messages, _chatOptions).Tokens;
+            }
+
+            return _promptTokens;
+        }
+
+        init => _promptTokens = value;
+    }
 
     /// <summary>Gets the output tokens expected: <c>MaxOutputTokens</c>, else <see cref="RouterOptions.ExpectedOutputTokens"/>.</summary>
     public int ExpectedOutputTokens { get; init; }
 
     /// <summary>Gets the model the request names, if any: only candidates of that model are considered.</summary>
     public string? Model { get; init; }
-
-    internal static RouteRequirements Read(IEnumerable<ChatMessage> messages, ChatOptions? options, RouterOptions routerOptions)
-    {
-        bool vision = false;
-        foreach (var message in messages)
-        {
-            foreach (var content in message.Contents)
-            {
-                if (content is DataContent data && data.HasTopLevelMediaType("image") || content is UriContent uri && uri.HasTopLevelMediaType("image"))
-                {
-                    vision = true;
-                }
-            }
-        }
-
-        var format = options?.ResponseFormat as ChatResponseFormatJson;
-        return new RouteRequirements
-        {
-            Tools = options?.Tools is { Count: > 0 },
-            Vision = vision,
-            Json = format is not null,
-            JsonSchema = format?.Schema is not null,
-            Reasoning = options?.Reasoning?.Effort is { } effort && effort != ReasoningEffort.None,
-            PromptTokens = s_counter.CountChat(messages, options).Tokens,
-            ExpectedOutputTokens = options?.MaxOutputTokens ?? routerOptions.ExpectedOutputTokens,
-            Model = options?.ModelId,
-        };
-    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
@@ -48,6 +49,9 @@ public sealed class RouterChatClient : FailoverChatClient
     private readonly string _strategyName;
     private readonly ConditionalWeakTable<RoutingContext, RouterRequest> _requests = [];
     private readonly ConditionalWeakTable<RoutingContext, RouterRequest>.CreateValueCallback _plan;
+
+    /// <summary>Up to this many candidates, a decision's working state is on the stack; beyond, in pooled arrays.</summary>
+    private const int StackCandidates = 64;
     private int _roundRobin = -1;
     private int _disposed;
 
@@ -92,7 +96,11 @@ public sealed class RouterChatClient : FailoverChatClient
         }
 
         _strategyName = _options.Strategy.ToString().ToLowerInvariant();
-        _plan = context => new RouterRequest(Plan(RouteRequirements.Read(context.Messages, context.ChatOptions, _options)));
+        _plan = context =>
+        {
+            var needs = RouteNeeds.Read(context.Messages, context.ChatOptions, _options);
+            return new RouterRequest(Plan(ref needs, explain: false));
+        };
     }
 
     /// <summary>Gets the candidates, in the order they were given.</summary>
@@ -107,16 +115,18 @@ public sealed class RouterChatClient : FailoverChatClient
     public RouteDecision Decide(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var needs = RouteRequirements.Read(messages, options, _options);
-        var plan = Plan(needs);
-        var ranked = new RankedCandidate[plan.Order.Length];
+        var needs = RouteNeeds.Read(messages, options, _options);
+        var plan = Plan(ref needs, explain: true);
+        var ranked = new RankedCandidate[plan.Ranked.Length];
         for (int i = 0; i < ranked.Length; i++)
         {
-            var r = plan.Order[i];
-            ranked[i] = new RankedCandidate(r.Name, r.Provider, r.Model, i + 1, plan.Scores[i], r.Unavailable);
+            var r = plan.Ranked[i].Route;
+            ranked[i] = new RankedCandidate(r.Name, r.Provider, r.Model, i + 1, plan.Ranked[i].Score, r.Unavailable);
         }
 
-        return new RouteDecision(_options.Strategy, needs, ranked, plan.Excluded);
+        // The decision shows the prompt's count whether or not ranking needed it, counted now as before.
+        needs.PromptTokens();
+        return new RouteDecision(_options.Strategy, needs.ToRequirements(), ranked, plan.Excluded);
     }
 
     /// <summary>Returns what is known of each candidate's health: breaker state, cooldown, recent error rate and latency.</summary>
@@ -149,10 +159,10 @@ public sealed class RouterChatClient : FailoverChatClient
         ArgumentNullException.ThrowIfNull(context);
         var request = _requests.GetValue(context, _plan);
         var state = request.State;
-        while (state.Next < request.Plan.Order.Length)
+        while (state.Next < request.Plan.Ranked.Length)
         {
             int rank = state.Next++;
-            var route = request.Plan.Order[rank];
+            var route = request.Plan.Ranked[rank].Route;
             // Synchronous unless a probe lease must be asked for: the slow path awaits it once, the fast path reads its result once.
 #pragma warning disable CA2012
             var admission = route.Failover.AdmitAsync(cancellationToken);
@@ -190,7 +200,7 @@ public sealed class RouterChatClient : FailoverChatClient
             return default;
         }
 
-        var route = Array.Find(_routes, r => ReferenceEquals(r.Failover, selected.Route))!;
+        var route = RouteOf(selected.Route);
         var error = attempt.Exception;
         long now = _options.Failover.TimeProvider.GetUtcNow().UtcTicks;
         if (error is null)
@@ -242,13 +252,13 @@ public sealed class RouterChatClient : FailoverChatClient
     /// <summary>Returns the attempt on the candidate at <paramref name="rank"/>, tagged with the routing decision.</summary>
     private FallbackAttemptChatClient Attempt(RouterRequest request, int rank, bool probe)
     {
-        var route = request.Plan.Order[rank];
+        var route = request.Plan.Ranked[rank].Route;
         KeyValuePair<string, object?>[] tags =
         [
             new(FallbackChatClient.ProviderKey, route.Provider ?? route.Name),
             new(CandidateKey, route.Name),
             new(StrategyKey, _strategyName),
-            new(ScoreKey, request.Plan.Scores[rank]),
+            new(ScoreKey, request.Plan.Ranked[rank].Score),
             new(RankKey, rank + 1),
         ];
         return new FallbackAttemptChatClient(route.Failover, request.State, _options.Failover, tags, probe);
@@ -269,86 +279,146 @@ public sealed class RouterChatClient : FailoverChatClient
         base.Dispose(disposing);
     }
 
-    /// <summary>Ranks the candidates for <paramref name="needs"/>: filter by capability, score by the strategy, open circuits last, ties by given order.</summary>
-    internal RoutePlan Plan(RouteRequirements needs)
+    /// <summary>Returns the route of <paramref name="failover"/> (a loop, not a closure: called on every attempt's update).</summary>
+    private RouterRoute RouteOf(FallbackRoute failover)
     {
-        int n = _routes.Length;
-        var eligible = new RouterRoute[n];
-        int count = 0;
-        List<ExcludedCandidate>? excluded = null;
-        bool modelServed = needs.Model is null;
         foreach (var route in _routes)
         {
-            modelServed |= needs.Model is not null && string.Equals(route.Model, needs.Model, StringComparison.OrdinalIgnoreCase);
-            if (route.Lacks(needs) is { } reason)
+            if (ReferenceEquals(route.Failover, failover))
             {
-                (excluded ??= []).Add(new ExcludedCandidate(route.Name, reason));
-            }
-            else
-            {
-                eligible[count++] = route;
+                return route;
             }
         }
 
-        if (!modelServed)
-        {
-            throw new ModelNotServedException(needs.Model!, ModelNotServedException.Closest(needs.Model!, _routes.Select(static r => r.Model).OfType<string>()));
-        }
+        throw new InvalidOperationException($"The attempt's route '{failover.Name}' is not one of this router's candidates.");
+    }
 
-        if (count == 0)
+    /// <summary>
+    /// Ranks the candidates for <paramref name="needs"/>: filter by capability, score by the strategy, unavailable
+    /// (open circuit, failing probe) last, ties by given order. The working state (eligible candidates, scores, sort keys,
+    /// order, availability) lives on the stack, or in pooled arrays beyond <see cref="StackCandidates"/> candidates: the
+    /// only allocation is the ranking returned, and the excluded list when <paramref name="explain"/> is set or nothing
+    /// is eligible (the reasons are formatted only then).
+    /// </summary>
+    internal RoutePlan Plan(ref RouteNeeds needs, bool explain)
+    {
+        int n = _routes.Length;
+        int[]? pooledInts = null;
+        double[]? pooledDoubles = null;
+        Span<int> ints = n <= StackCandidates ? stackalloc int[4 * n] : (pooledInts = ArrayPool<int>.Shared.Rent(4 * n));
+        Span<double> doubles = n <= StackCandidates ? stackalloc double[3 * n] : (pooledDoubles = ArrayPool<double>.Shared.Rent(3 * n));
+        try
         {
-            throw new NoEligibleRouteException(excluded!);
-        }
-
-        var scores = new double[count];
-        var keys = new double[count];
-        Score(eligible, count, needs, scores, keys);
-
-        // Insertion sort on (open circuit last, key descending, given order): stable, allocation-free, n is small.
-        var order = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            int j = i;
-            bool open = eligible[i].Unavailable;
-            while (j > 0 && Before(i, open, order[j - 1]))
+            // lacks[i] is route i's Lack; eligible[k] the index of the k-th eligible route.
+            var lacks = ints.Slice(0, n);
+            var eligible = ints.Slice(n, n);
+            int count = 0;
+            bool modelServed = needs.Model is null;
+            for (int i = 0; i < n; i++)
             {
-                order[j] = order[j - 1];
-                j--;
+                var route = _routes[i];
+                modelServed |= needs.Model is not null && string.Equals(route.Model, needs.Model, StringComparison.OrdinalIgnoreCase);
+                var lack = route.Lacks(ref needs);
+                lacks[i] = (int)lack;
+                if (lack == RouterRoute.Lack.None)
+                {
+                    eligible[count++] = i;
+                }
             }
 
-            order[j] = i;
-        }
-
-        var ranked = new RouterRoute[count];
-        var rankedScores = new double[count];
-        for (int i = 0; i < count; i++)
-        {
-            ranked[i] = eligible[order[i]];
-            rankedScores[i] = scores[order[i]];
-        }
-
-        return new RoutePlan(ranked, rankedScores, (IReadOnlyList<ExcludedCandidate>?)excluded ?? []);
-
-        bool Before(int a, bool aOpen, int b)
-        {
-            bool bOpen = eligible[b].Unavailable;
-            if (aOpen != bOpen)
+            if (!modelServed)
             {
-                return !aOpen;
+                throw new ModelNotServedException(needs.Model!, ModelNotServedException.Closest(needs.Model!, _routes.Select(static r => r.Model).OfType<string>()));
             }
 
-            return keys[a] > keys[b] || (keys[a] == keys[b] && eligible[a].Index < eligible[b].Index);
+            if (count == 0)
+            {
+                throw new NoEligibleRouteException(Excluded(lacks, ref needs)!);
+            }
+
+            eligible = eligible.Slice(0, count);
+            var scores = doubles.Slice(0, count);
+            var keys = doubles.Slice(n, count);
+            Score(eligible, ref needs, scores, keys, doubles.Slice(2 * n, count));
+
+            // Availability once per candidate (it reads the breaker and the shared circuit), not once per comparison.
+            var unavailable = ints.Slice(2 * n, count);
+            for (int i = 0; i < count; i++)
+            {
+                unavailable[i] = _routes[eligible[i]].Unavailable ? 1 : 0;
+            }
+
+            // Insertion sort on (unavailable last, key descending, given order): stable, n is small.
+            var order = ints.Slice(3 * n, count);
+            for (int i = 0; i < count; i++)
+            {
+                int j = i;
+                while (j > 0 && Before(i, order[j - 1], unavailable, keys, eligible))
+                {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+
+                order[j] = i;
+            }
+
+            var ranked = new RankedRoute[count];
+            for (int i = 0; i < count; i++)
+            {
+                ranked[i] = new RankedRoute(_routes[eligible[order[i]]], scores[order[i]]);
+            }
+
+            return new RoutePlan(ranked, explain && Excluded(lacks, ref needs) is { } excluded ? excluded : Array.Empty<ExcludedCandidate>());
+        }
+        finally
+        {
+            if (pooledInts is not null)
+            {
+                ArrayPool<int>.Shared.Return(pooledInts);
+            }
+
+            if (pooledDoubles is not null)
+            {
+                ArrayPool<double>.Shared.Return(pooledDoubles);
+            }
+        }
+
+        static bool Before(int a, int b, ReadOnlySpan<int> unavailable, ReadOnlySpan<double> keys, ReadOnlySpan<int> eligible)
+        {
+            if (unavailable[a] != unavailable[b])
+            {
+                return unavailable[a] == 0;
+            }
+
+            return keys[a] > keys[b] || (keys[a] == keys[b] && eligible[a] < eligible[b]);
         }
     }
 
-    private void Score(RouterRoute[] eligible, int count, RouteRequirements needs, double[] scores, double[] keys)
+    /// <summary>Returns the candidates left out with their reasons, in the order given, or <see langword="null"/> for none.</summary>
+    private List<ExcludedCandidate>? Excluded(ReadOnlySpan<int> lacks, ref RouteNeeds needs)
     {
+        List<ExcludedCandidate>? excluded = null;
+        for (int i = 0; i < lacks.Length; i++)
+        {
+            if ((RouterRoute.Lack)lacks[i] is not RouterRoute.Lack.None and var lack)
+            {
+                (excluded ??= []).Add(new ExcludedCandidate(_routes[i].Name, _routes[i].Reason(lack, ref needs)));
+            }
+        }
+
+        return excluded;
+    }
+
+    /// <summary>Scores the eligible routes (indices into the routes) into <paramref name="scores"/>, and their sort keys (higher first) into <paramref name="keys"/>.</summary>
+    private void Score(ReadOnlySpan<int> eligible, ref RouteNeeds needs, Span<double> scores, Span<double> keys, Span<double> scratch)
+    {
+        int count = eligible.Length;
         switch (_options.Strategy)
         {
             case RoutingStrategy.Cost:
                 for (int i = 0; i < count; i++)
                 {
-                    scores[i] = eligible[i].EstimateCost(needs) is { } cost ? (double)cost : double.PositiveInfinity;
+                    scores[i] = _routes[eligible[i]].EstimateCost(ref needs) is { } cost ? (double)cost : double.PositiveInfinity;
                     keys[i] = -scores[i];
                 }
 
@@ -359,7 +429,7 @@ public sealed class RouterChatClient : FailoverChatClient
                 long now = _options.Failover.TimeProvider.GetUtcNow().UtcTicks;
                 for (int i = 0; i < count; i++)
                 {
-                    double? latency = eligible[i].LatencyMs(now, _options.ExplorationInterval);
+                    double? latency = _routes[eligible[i]].LatencyMs(now, _options.ExplorationInterval);
                     scores[i] = latency ?? 0;
                     keys[i] = latency is { } l ? -l : double.PositiveInfinity;
                 }
@@ -370,14 +440,15 @@ public sealed class RouterChatClient : FailoverChatClient
             case RoutingStrategy.Quality:
                 for (int i = 0; i < count; i++)
                 {
-                    scores[i] = keys[i] = eligible[i].Candidate.Quality;
+                    scores[i] = keys[i] = _routes[eligible[i]].Candidate.Quality;
                 }
 
                 break;
 
             case RoutingStrategy.Balanced:
-                ScoreBalanced(eligible, count, needs, scores);
-                Array.Copy(scores, keys, count);
+                // keys and scratch hold the costs and latencies until the scores are known.
+                ScoreBalanced(eligible, ref needs, scores, costs: keys, latencies: scratch);
+                scores.CopyTo(keys);
                 break;
 
             case RoutingStrategy.WeightedRandom:
@@ -385,15 +456,16 @@ public sealed class RouterChatClient : FailoverChatClient
                 double total = 0;
                 for (int i = 0; i < count; i++)
                 {
-                    total += eligible[i].Candidate.Weight;
+                    total += _routes[eligible[i]].Candidate.Weight;
                 }
 
                 double draw = _options.Random.NextDouble() * total;
                 int picked = -1;
                 for (int i = 0; i < count; i++)
                 {
-                    scores[i] = keys[i] = eligible[i].Candidate.Weight;
-                    draw -= eligible[i].Candidate.Weight;
+                    double weight = _routes[eligible[i]].Candidate.Weight;
+                    scores[i] = keys[i] = weight;
+                    draw -= weight;
                     if (picked < 0 && draw < 0)
                     {
                         picked = i;
@@ -422,25 +494,29 @@ public sealed class RouterChatClient : FailoverChatClient
             }
 
             case RoutingStrategy.Custom:
+            {
+                // The delegate's view of the request; its PromptTokens is counted only if the delegate reads it.
+                var requirements = needs.ToRequirements();
                 for (int i = 0; i < count; i++)
                 {
-                    scores[i] = keys[i] = _options.CustomScore!(eligible[i].Candidate, needs);
+                    scores[i] = keys[i] = _options.CustomScore!(_routes[eligible[i]].Candidate, requirements);
                 }
 
                 break;
+            }
         }
     }
 
-    private void ScoreBalanced(RouterRoute[] eligible, int count, RouteRequirements needs, double[] scores)
+    private void ScoreBalanced(ReadOnlySpan<int> eligible, ref RouteNeeds needs, Span<double> scores, Span<double> costs, Span<double> latencies)
     {
+        int count = eligible.Length;
         long now = _options.Failover.TimeProvider.GetUtcNow().UtcTicks;
         double minCost = double.PositiveInfinity, minLatency = double.PositiveInfinity, maxQuality = 0;
-        Span<double> costs = count <= 64 ? stackalloc double[count] : new double[count];
-        Span<double> latencies = count <= 64 ? stackalloc double[count] : new double[count];
         for (int i = 0; i < count; i++)
         {
-            costs[i] = eligible[i].EstimateCost(needs) is { } c ? (double)c : double.NaN;
-            latencies[i] = eligible[i].LatencyMs(now, _options.ExplorationInterval) ?? double.NaN;
+            var route = _routes[eligible[i]];
+            costs[i] = route.EstimateCost(ref needs) is { } c ? (double)c : double.NaN;
+            latencies[i] = route.LatencyMs(now, _options.ExplorationInterval) ?? double.NaN;
             if (costs[i] < minCost)
             {
                 minCost = costs[i];
@@ -451,7 +527,7 @@ public sealed class RouterChatClient : FailoverChatClient
                 minLatency = latencies[i];
             }
 
-            maxQuality = Math.Max(maxQuality, eligible[i].Candidate.Quality);
+            maxQuality = Math.Max(maxQuality, route.Candidate.Quality);
         }
 
         var w = _options.BalancedWeights;
@@ -461,13 +537,19 @@ public sealed class RouterChatClient : FailoverChatClient
             // Unpriced counts as the most expensive; unmeasured latency as the fastest (so it gets explored).
             double cost = double.IsNaN(costs[i]) ? 0 : costs[i] <= 0 ? 1 : minCost / costs[i];
             double latency = double.IsNaN(latencies[i]) ? 1 : latencies[i] <= 0 ? 1 : minLatency / latencies[i];
-            double quality = maxQuality > 0 ? eligible[i].Candidate.Quality / maxQuality : 0;
+            double quality = maxQuality > 0 ? _routes[eligible[i]].Candidate.Quality / maxQuality : 0;
             scores[i] = ((w.Cost * cost) + (w.Latency * latency) + (w.Quality * quality)) / total;
         }
     }
 
-    /// <summary>The ranking of one request.</summary>
-    internal sealed record RoutePlan(RouterRoute[] Order, double[] Scores, IReadOnlyList<ExcludedCandidate> Excluded);
+    /// <summary>One candidate of a ranking and its score.</summary>
+    internal readonly record struct RankedRoute(RouterRoute Route, double Score);
+
+    /// <summary>
+    /// The ranking of one request, the only thing a decision allocates (one array); <see cref="Excluded"/> is filled only
+    /// when the decision was asked to explain itself (<see cref="Decide"/>).
+    /// </summary>
+    internal readonly record struct RoutePlan(RankedRoute[] Ranked, IReadOnlyList<ExcludedCandidate> Excluded);
 
     /// <summary>The state of one routed request: its plan and the failover state shared with the attempts.</summary>
     private sealed class RouterRequest(RoutePlan plan)

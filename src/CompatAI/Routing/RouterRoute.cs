@@ -72,50 +72,64 @@ internal sealed class RouterRoute
     /// <summary>Records the outcome of an active probe.</summary>
     public void RecordProbe(DateTimeOffset at, bool succeeded, string? error) => Volatile.Write(ref _probe, new ProbeResult(at, succeeded, error));
 
-    /// <summary>Returns why this candidate cannot serve <paramref name="needs"/>, or <see langword="null"/> when it can (unknown capabilities count as able).</summary>
-    public string? Lacks(RouteRequirements needs)
+    /// <summary>Returns what this candidate lacks to serve <paramref name="needs"/>, or <see cref="Lack.None"/> when it can (unknown capabilities count as able).</summary>
+    public Lack Lacks(ref RouteNeeds needs)
     {
         var c = Capabilities;
         if (needs.Model is not null && !string.Equals(needs.Model, Model, StringComparison.OrdinalIgnoreCase))
         {
-            return $"serves '{Model}', not '{needs.Model}'";
+            return Lack.Model;
         }
 
         if (needs.Tools && c.Tools == false)
         {
-            return "no tools";
+            return Lack.Tools;
         }
 
         if (needs.Vision && c.Vision == false)
         {
-            return "no image input";
+            return Lack.Vision;
         }
 
         if (needs.JsonSchema && c.JsonSchema == false)
         {
-            return "no JSON schema";
+            return Lack.JsonSchema;
         }
 
         if (needs.Json && needs.Tools && c.JsonWithTools == false)
         {
-            return "no JSON mode with tools";
+            return Lack.JsonWithTools;
         }
 
         if (needs.Reasoning && c.Reasoning == false)
         {
-            return "no reasoning effort";
+            return Lack.Reasoning;
         }
 
-        if (c.ContextWindow is { } window && needs.PromptTokens + needs.ExpectedOutputTokens > window)
+        // The prompt's UTF-8 size usually shows that it fits; it is tokenized only when that bound does not fit.
+        if (c.ContextWindow is { } window && !needs.Fits(window))
         {
-            return $"context window {window} < {needs.PromptTokens + needs.ExpectedOutputTokens} (prompt + expected output)";
+            return Lack.ContextWindow;
         }
 
-        return null;
+        return Lack.None;
     }
 
-    /// <summary>Returns the estimated cost of <paramref name="needs"/> here, or <see langword="null"/> without a price.</summary>
-    public decimal? EstimateCost(RouteRequirements needs) => Price?.CostOf(needs.PromptTokens, 0, needs.ExpectedOutputTokens);
+    /// <summary>Returns the reason for <paramref name="lack"/>, as <see cref="ExcludedCandidate.Reason"/> states it.</summary>
+    public string Reason(Lack lack, ref RouteNeeds needs) => lack switch
+    {
+        Lack.Model => $"serves '{Model}', not '{needs.Model}'",
+        Lack.Tools => "no tools",
+        Lack.Vision => "no image input",
+        Lack.JsonSchema => "no JSON schema",
+        Lack.JsonWithTools => "no JSON mode with tools",
+        Lack.Reasoning => "no reasoning effort",
+        Lack.ContextWindow => $"context window {Capabilities.ContextWindow} < {needs.PromptTokens() + needs.ExpectedOutputTokens} (prompt + expected output)",
+        _ => throw new ArgumentOutOfRangeException(nameof(lack), lack, "The candidate lacks nothing."),
+    };
+
+    /// <summary>Returns the estimated cost of <paramref name="needs"/> here (prompt by <see cref="RouteNeeds.PricedPromptTokens"/>), or <see langword="null"/> without a price.</summary>
+    public decimal? EstimateCost(ref RouteNeeds needs) => Price is { } price ? price.CostOf(needs.PricedPromptTokens(), 0, needs.ExpectedOutputTokens) : null;
 
     /// <summary>
     /// Returns the average latency in milliseconds (the shared one when the store has one), or <see langword="null"/> when
@@ -206,6 +220,19 @@ internal sealed class RouterRoute
             LastProbeSucceeded = probe?.Succeeded,
             LastProbeError = probe?.Error,
         };
+    }
+
+    /// <summary>What a candidate lacks to serve a request (see <see cref="Lacks"/>).</summary>
+    internal enum Lack
+    {
+        None,
+        Model,
+        Tools,
+        Vision,
+        JsonSchema,
+        JsonWithTools,
+        Reasoning,
+        ContextWindow,
     }
 
     private sealed record ProbeResult(DateTimeOffset At, bool Succeeded, string? Error);

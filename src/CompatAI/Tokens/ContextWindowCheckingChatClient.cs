@@ -60,17 +60,11 @@ public sealed class ContextWindowCheckingChatClient : DelegatingChatClient
 
         // Most prompts are far below the window: their UTF-8 size, which the count never exceeds, already shows that
         // they fit, and the tokenizer is not run at all.
-        var counter = TokenCounter.ForModel(model);
         var output = (long)(options?.MaxOutputTokens ?? 0);
-        if (counter.CountChatUpperBound(messages, options) + output <= window)
+        var size = new PromptSize(TokenCounter.ForModel(model), messages, options);
+        if (!size.Fits(window, output))
         {
-            return;
-        }
-
-        var count = counter.CountChat(messages, options);
-        var needed = count.Tokens + output;
-        if (needed > window)
-        {
+            var count = size.GetCount();
             throw new ProviderException(
                 _profile.Name,
                 ProviderErrorKind.ContextLengthExceeded,

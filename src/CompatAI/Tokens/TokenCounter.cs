@@ -118,7 +118,7 @@ public sealed partial class TokenCounter
     public TokenCount CountChat(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return Measure(messages, options, upperBound: false);
+        return Measure(messages, options, Measurement.Count);
     }
 
     /// <summary>
@@ -127,48 +127,34 @@ public sealed partial class TokenCounter
     /// tokenizer, so a check that only needs "fits within N tokens" can skip the count when the bound already fits.
     /// </summary>
     internal int CountChatUpperBound(IEnumerable<ChatMessage> messages, ChatOptions? options = null) =>
-        Measure(messages, options, upperBound: true).Tokens;
+        Measure(messages, options, Measurement.UpperBound).Tokens;
 
-    private TokenCount Measure(IEnumerable<ChatMessage> messages, ChatOptions? options, bool upperBound)
+    /// <summary>
+    /// An estimate of <see cref="CountChat"/> without tokenizing: the same rule (per-message overhead, role names' counts,
+    /// images by their rule, tool definitions' overhead), with every text counted as its UTF-8 byte length divided by 4,
+    /// rounded up. For a ranking by price, not for a limit or a bill (see the routing docs for how far it is from the count).
+    /// </summary>
+    internal int EstimateChatFromSize(IEnumerable<ChatMessage> messages, ChatOptions? options = null) =>
+        Measure(messages, options, Measurement.SizeEstimate).Tokens;
+
+    private TokenCount Measure(IEnumerable<ChatMessage> messages, ChatOptions? options, Measurement mode)
     {
         var estimate = !IsExact;
         var tokens = 3; // every reply is primed with <|start|>assistant<|message|>
-        foreach (var message in messages)
-        {
-            tokens += 3 + (upperBound ? System.Text.Encoding.UTF8.GetByteCount(message.Role.Value) : CountRole(message.Role.Value));
-            if (!string.IsNullOrEmpty(message.AuthorName))
-            {
-                tokens += Count(upperBound, message.AuthorName) + 1;
-            }
 
-            foreach (var content in message.Contents)
+        // Lists (what callers pass almost always) are walked by index: no enumerator is allocated.
+        if (messages is IList<ChatMessage> list)
+        {
+            for (int i = 0; i < list.Count; i++)
             {
-                switch (content)
-                {
-                    case TextContent text:
-                        tokens += Count(upperBound, text.Text);
-                        break;
-                    case FunctionCallContent call:
-                        tokens += Count(upperBound, call.Name) + Count(upperBound, JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
-                        estimate = true;
-                        break;
-                    case FunctionResultContent result:
-                        tokens += Count(upperBound, result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result?.GetType() ?? typeof(object))));
-                        estimate = true;
-                        break;
-                    case DataContent data when data.HasTopLevelMediaType("image"):
-                        tokens += CountImage(data.Data.Span, data.AdditionalProperties, ref estimate);
-                        break;
-                    case UriContent uri when uri.HasTopLevelMediaType("image"):
-                        tokens += CountImage(default, uri.AdditionalProperties, ref estimate);
-                        break;
-                    case TextReasoningContent:
-                        // Reasoning from earlier turns is not sent back to OpenAI models on Chat Completions.
-                        break;
-                    default:
-                        estimate = true;
-                        break;
-                }
+                tokens += MeasureMessage(list[i], mode, ref estimate);
+            }
+        }
+        else
+        {
+            foreach (var message in messages)
+            {
+                tokens += MeasureMessage(message, mode, ref estimate);
             }
         }
 
@@ -176,13 +162,55 @@ public sealed partial class TokenCounter
         {
             var functions = tools.OfType<AIFunctionDeclaration>().ToList();
             estimate |= functions.Count != tools.Count;
-            tokens += CountTools(functions, upperBound);
+            tokens += CountTools(functions, mode);
         }
 
         return new TokenCount(tokens, estimate, Encoding);
     }
 
-    private int CountTools(List<AIFunctionDeclaration> functions, bool upperBound)
+    private int MeasureMessage(ChatMessage message, Measurement mode, ref bool estimate)
+    {
+        var tokens = 3 + (mode == Measurement.UpperBound ? System.Text.Encoding.UTF8.GetByteCount(message.Role.Value) : CountRole(message.Role.Value));
+        if (!string.IsNullOrEmpty(message.AuthorName))
+        {
+            tokens += Count(mode, message.AuthorName) + 1;
+        }
+
+        var contents = message.Contents;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            switch (contents[i])
+            {
+                case TextContent text:
+                    tokens += Count(mode, text.Text);
+                    break;
+                case FunctionCallContent call:
+                    tokens += Count(mode, call.Name) + Count(mode, JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))));
+                    estimate = true;
+                    break;
+                case FunctionResultContent result:
+                    tokens += Count(mode, result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result?.GetType() ?? typeof(object))));
+                    estimate = true;
+                    break;
+                case DataContent data when data.HasTopLevelMediaType("image"):
+                    tokens += CountImage(data.Data.Span, data.AdditionalProperties, ref estimate);
+                    break;
+                case UriContent uri when uri.HasTopLevelMediaType("image"):
+                    tokens += CountImage(default, uri.AdditionalProperties, ref estimate);
+                    break;
+                case TextReasoningContent:
+                    // Reasoning from earlier turns is not sent back to OpenAI models on Chat Completions.
+                    break;
+                default:
+                    estimate = true;
+                    break;
+            }
+        }
+
+        return tokens;
+    }
+
+    private int CountTools(List<AIFunctionDeclaration> functions, Measurement mode)
     {
         if (functions.Count == 0)
         {
@@ -192,7 +220,7 @@ public sealed partial class TokenCounter
         var tokens = 0;
         foreach (var function in functions)
         {
-            tokens += (_isO200k ? 7 : 10) + Count(upperBound, function.Name + ":" + TrimPeriod(function.Description));
+            tokens += (_isO200k ? 7 : 10) + Count(mode, function.Name + ":" + TrimPeriod(function.Description));
             if (function.JsonSchema.ValueKind != JsonValueKind.Object
                 || !function.JsonSchema.TryGetProperty("properties", out var properties)
                 || properties.ValueKind != JsonValueKind.Object)
@@ -217,11 +245,11 @@ public sealed partial class TokenCounter
                     tokens -= 3;
                     foreach (var value in values.EnumerateArray())
                     {
-                        tokens += 3 + Count(upperBound, value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+                        tokens += 3 + Count(mode, value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
                     }
                 }
 
-                tokens += Count(upperBound, $"{property.Name}:{type}:{TrimPeriod(description)}");
+                tokens += Count(mode, $"{property.Name}:{type}:{TrimPeriod(description)}");
             }
         }
 
@@ -249,7 +277,12 @@ public sealed partial class TokenCounter
 
     private static string TrimPeriod(string? text) => text is null ? string.Empty : text.EndsWith('.') ? text[..^1] : text;
 
-    private int Count(bool upperBound, string text) => upperBound ? System.Text.Encoding.UTF8.GetByteCount(text) : CountTokens(text);
+    private int Count(Measurement mode, string text) => mode switch
+    {
+        Measurement.UpperBound => System.Text.Encoding.UTF8.GetByteCount(text),
+        Measurement.SizeEstimate => (System.Text.Encoding.UTF8.GetByteCount(text) + 3) / 4,
+        _ => CountTokens(text),
+    };
 
     private int CountRole(string role)
     {
@@ -282,6 +315,14 @@ public sealed partial class TokenCounter
         var count = _tokenizer.CountTokens(text);
         _counts.AddOrUpdate(text, new System.Runtime.CompilerServices.StrongBox<int>(count));
         return count;
+    }
+
+    /// <summary>How <see cref="Measure"/> counts a text: tokenized, its UTF-8 bytes (a bound), or its UTF-8 bytes / 4 (an estimate).</summary>
+    private enum Measurement
+    {
+        Count,
+        UpperBound,
+        SizeEstimate,
     }
 
     [GeneratedRegex(@"^(?:gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4|gpt-oss)(?:$|[-.:])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -62,7 +62,9 @@ public sealed class RouterChatClientEmulatorTests(EmulatorFixture fixture)
         var decision = router.Decide([new ChatMessage(ChatRole.User, "the cheapest please")]);
         Assert.Equal(["mistral", "openai", "groq"], decision.Ranked.Select(r => r.Name));
         Assert.Equal(decision.Ranked[0].Score, tags[RouterChatClient.ScoreKey]);
-        double expectedEstimate = (double)((decision.Requirements.PromptTokens + 512) * 1m / 1_000_000m);
+        // The prompt is priced by its size, not its tokens: 3 priming the reply, 3 + "user" (1 token) for the message,
+        // and "the cheapest please" as 19 UTF-8 bytes / 4 rounded up (5); the expected output is the default 512.
+        double expectedEstimate = (double)((3 + 3 + 1 + 5 + 512) * 1m / 1_000_000m);
         Assert.Equal(expectedEstimate, decision.Ranked[0].Score, 12);
 
         // The cheapest fails: the request moves down the ranking, with FallbackChatClient's rules.
