@@ -13,7 +13,9 @@ namespace CompatAI;
 /// A marker whose nonce names no live scope is not CompatAI's (user text shaped like a marker) and is sent as it is. A
 /// marker of a live scope that cannot be resolved (not a whole JSON string value, an index the scope does not have) is
 /// an <see cref="InvalidOperationException"/> before anything is sent: a marker never reaches the provider in place of
-/// the text. The replaced content is written the same way on every attempt, so retries send identical bytes.
+/// the text. The replaced content is written the same way on every attempt, so retries send identical bytes. While some
+/// call has large texts in flight, every Chat Completions request of the process is serialized once into a buffer here
+/// (small for CompatAI's own clients, whose large texts are markers) and that buffer is sent, so it is not serialized twice.
 /// </remarks>
 internal sealed class LargeTextContentPolicy : PipelinePolicy
 {
