@@ -60,7 +60,7 @@ public sealed partial class OpenAICompatibleChatClient : DelegatingChatClient
     }
 
     private OpenAICompatibleChatClient(Configured configured)
-        : base(configured.ChatClient.AsIChatClient())
+        : base(new LargeTextOffloadingChatClient(configured.ChatClient.AsIChatClient()))
     {
         Profile = configured.Profile;
         Model = configured.Model;

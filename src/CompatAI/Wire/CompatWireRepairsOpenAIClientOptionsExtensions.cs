@@ -31,7 +31,9 @@ public static class CompatWireRepairsOpenAIClientOptionsExtensions
     /// streams, tool-call deltas without an index, blank tool-call types, bare JSON lines, Mistral thinking parts, cut
     /// streams, all failures as <see cref="ProviderException"/>; and <c>encoding_format</c> left out of embeddings
     /// requests for providers that reject it; and requests ending in a prefix message (<c>"prefix": true</c>) sent to the
-    /// profile's prefix-completion path (DeepSeek: <c>/beta/chat/completions</c>).
+    /// profile's prefix-completion path (DeepSeek: <c>/beta/chat/completions</c>); and, for CompatAI's own chat clients,
+    /// large message texts (64 Ki characters and more) written to the network in small escaped pieces instead of through
+    /// the SDK's pooled serialization buffers.
     /// </summary>
     /// <param name="options">The SDK options; changed in place.</param>
     /// <param name="profile">The provider's profile.</param>
@@ -75,6 +77,12 @@ public static class CompatWireRepairsOpenAIClientOptionsExtensions
         options.AddPolicy(new ProviderAuthStylePolicy(profile), PipelinePosition.BeforeTransport);
         options.AddPolicy(new WireNormalizingPolicy(profile, chatCompletions), PipelinePosition.BeforeTransport);
         options.AddPolicy(new EmbeddingsWirePolicy(profile), PipelinePosition.BeforeTransport);
+        if (chatCompletions)
+        {
+            // Last before the transport: puts large message texts back that the client took out of the request so the SDK
+            // would not serialize them into the shared array pool (see LargeTextScope).
+            options.AddPolicy(LargeTextContentPolicy.Instance, PipelinePosition.BeforeTransport);
+        }
         if (chatCompletions && profile.PrefixCompletion is { Path: not PrefixCompletionProfile.DefaultPath } prefix)
         {
             options.AddPolicy(new PrefixCompletionPathPolicy(prefix.Path), PipelinePosition.PerCall);
