@@ -5,5 +5,6 @@ function med(arr, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= 
 END {
   for (n in names) { m = 0; delete a; delete b; delete d; delete e; delete f
     for (r in rounds) if (p[r, "local"] < 1) { m++; a[m] = p[r, n]; b[m] = p[r, n] - p[r, "local"]; d[m] = c[r, n]; e[m] = c[r, n] - c[r, "local"]; f[m] = s[r, n] }
+    if (m == 0) { printf "%-11s no quiet round (local p50 >= 1 ms in every round)\n", n; continue }
     printf "%-11s quiet rounds %d: p50 %.3f ms, vs local %+.3f ms; cpu %.0f us/req, vs local %+.0f; cs %.1f/req\n", n, m, med(a, m), med(b, m), med(d, m), med(e, m), med(f, m) }
 }
