@@ -126,7 +126,7 @@ public sealed partial class CompatRedisCache : IDistributedCache, IAsyncDisposab
     /// <param name="key">The entry's key.</param>
     /// <param name="value">The entry's value (not copied: it must not change after the call).</param>
     /// <param name="options">The entry's expiration.</param>
-    /// <param name="token">Cancels the waiting for room or for the write's answer; a write already sent is still made.</param>
+    /// <param name="token">Cancels the waiting: for room (write-behind) or for Redis's answer (otherwise); a write already sent is still made.</param>
     /// <returns>A task that completes when the write is sent (write-behind) or made.</returns>
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
