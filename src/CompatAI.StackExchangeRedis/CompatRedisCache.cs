@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
@@ -14,6 +15,8 @@ namespace CompatAI;
 /// never fails a request: a read that fails is a miss, a write, refresh or removal that fails is skipped, each logged (a
 /// warning once per outage) and counted (<see cref="FailureCount"/> and the <see cref="FailuresMetric"/> counter).
 /// An entry written without an absolute expiration gets <see cref="CompatRedisCacheOptions.DefaultAbsoluteExpiration"/>.
+/// Writes are write-behind by default (<see cref="CompatRedisCacheOptions.WriteBehind"/>): <see cref="SetAsync"/> sends
+/// the entry and returns without waiting for Redis's answer, which takes a Redis round trip off every cache miss.
 /// </summary>
 /// <remarks>
 /// Put it under Microsoft.Extensions.AI's caching clients with <c>UseCompatCache()</c>, whose key rules (provider, endpoint,
@@ -21,7 +24,7 @@ namespace CompatAI;
 /// connection: this cache never closes it.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Disposing the RedisCache would close the multiplexer, which belongs to the CompatRedisConnection and is shared by every store.")]
-public sealed partial class CompatRedisCache : IDistributedCache
+public sealed partial class CompatRedisCache : IDistributedCache, IAsyncDisposable, IDisposable
 {
     /// <summary>
     /// The counter (on the <c>CompatAI</c> meter) of cache operations that failed because of Redis and were treated as a
@@ -35,8 +38,13 @@ public sealed partial class CompatRedisCache : IDistributedCache
     private readonly RedisCache _inner;
     private readonly TimeSpan _defaultExpiration;
     private readonly ILogger _logger;
+    private readonly bool _writeBehind;
+    private readonly SemaphoreSlim _room;
+    private readonly ConcurrentDictionary<long, Task> _pending = new();
     private long _failures;
     private int _failing;
+    private long _lastWrite;
+    private int _disposed;
 
     /// <summary>Creates the cache over <paramref name="connection"/>.</summary>
     /// <param name="connection">The Redis connection whose multiplexer and key prefix the cache uses.</param>
@@ -51,6 +59,8 @@ public sealed partial class CompatRedisCache : IDistributedCache
         value.Validate();
         _defaultExpiration = value.DefaultAbsoluteExpiration;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _writeBehind = value.WriteBehind;
+        _room = new SemaphoreSlim(value.MaxPendingWrites, value.MaxPendingWrites);
         _inner = new RedisCache(Options.Create(new RedisCacheOptions
         {
             ConnectionMultiplexerFactory = () => Task.FromResult(connection.Multiplexer),
@@ -107,19 +117,80 @@ public sealed partial class CompatRedisCache : IDistributedCache
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Writes an entry. With <see cref="CompatRedisCacheOptions.WriteBehind"/> (the default) the entry is sent to Redis
+    /// and the call returns without waiting for Redis's answer (it waits only while
+    /// <see cref="CompatRedisCacheOptions.MaxPendingWrites"/> writes are waiting for theirs); a read from this cache after
+    /// the call is ordered after the write on the same connection. A write that fails is counted and logged, never thrown.
+    /// </summary>
+    /// <param name="key">The entry's key.</param>
+    /// <param name="value">The entry's value (not copied: it must not change after the call).</param>
+    /// <param name="options">The entry's expiration.</param>
+    /// <param name="token">Cancels the waiting: for room (write-behind) or for Redis's answer (otherwise); a write already sent is still made.</param>
+    /// <returns>A task that completes when the write is sent (write-behind) or made.</returns>
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
-        try
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var entry = WithExpiration(options);
+        if (!_writeBehind || Volatile.Read(ref _disposed) != 0)
         {
-            await _inner.SetAsync(key, value, WithExpiration(options), token).ConfigureAwait(false);
-            Succeeded();
+            try
+            {
+                await _inner.SetAsync(key, value, entry, token).ConfigureAwait(false);
+                Succeeded();
+            }
+            catch (Exception ex) when (RedisFailure.Is(ex, token))
+            {
+                Failed("set", ex);
+            }
+
+            return;
         }
-        catch (Exception ex) when (RedisFailure.Is(ex, token))
+
+        if (!_room.Wait(0, CancellationToken.None))
         {
-            Failed("set", ex);
+            await _room.WaitAsync(token).ConfigureAwait(false);
+        }
+
+        // RedisCache sends the commands before its first wait, so the write is on the connection when this returns.
+        var write = _inner.SetAsync(key, value, entry, CancellationToken.None);
+        if (write.IsCompleted)
+        {
+            await CompleteAsync(write).ConfigureAwait(false);
+            return;
+        }
+
+        long id = Interlocked.Increment(ref _lastWrite);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = done.Task;
+        _ = TrackAsync(write, id, done);
+    }
+
+    /// <summary>Waits until every write-behind write started before this call has Redis's answer (or failed, counted and logged).</summary>
+    /// <param name="cancellationToken">Stops the waiting (not the writes).</param>
+    /// <returns>A task that completes when the writes are answered.</returns>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var pending in _pending.Values)
+        {
+            await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Makes later writes wait for Redis's answer and waits for the write-behind writes still pending; the shared connection stays open.</summary>
+    /// <returns>A task that completes when the pending writes are answered.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Volatile.Write(ref _disposed, 1);
+        await FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes later writes wait for Redis's answer; the write-behind writes still pending complete in the background (use
+    /// <see cref="DisposeAsync"/> to wait for them). The shared connection stays open.
+    /// </summary>
+    public void Dispose() => Volatile.Write(ref _disposed, 1);
 
     /// <inheritdoc />
     public void Refresh(string key)
@@ -177,6 +248,44 @@ public sealed partial class CompatRedisCache : IDistributedCache
         }
     }
 
+    /// <summary>Waits for a write-behind write's answer, then counts it and lets the next write in.</summary>
+    private async Task TrackAsync(Task write, long id, TaskCompletionSource done)
+    {
+        try
+        {
+            await CompleteAsync(write).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+            done.TrySetResult();
+        }
+    }
+
+    /// <summary>Observes a write-behind write (success, or a failure counted and logged) and frees its room.</summary>
+    private async Task CompleteAsync(Task write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+            Succeeded();
+        }
+        catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
+        {
+            Failed("set", ex);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not a Redis failure: nobody awaits this write any more, so it is logged as an error rather than thrown.
+            Interlocked.Increment(ref _failures);
+            LogWriteFailed(_logger, ex.GetType().Name, ex);
+        }
+        finally
+        {
+            _room.Release();
+        }
+    }
+
     private DistributedCacheEntryOptions WithExpiration(DistributedCacheEntryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -215,4 +324,7 @@ public sealed partial class CompatRedisCache : IDistributedCache
 
     [LoggerMessage(3, LogLevel.Information, "Response cache: Redis answers again.")]
     private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(4, LogLevel.Error, "Response cache: a write-behind write failed ({Reason}); the entry is not cached.")]
+    private static partial void LogWriteFailed(ILogger logger, string reason, Exception error);
 }

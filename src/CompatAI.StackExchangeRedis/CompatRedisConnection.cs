@@ -8,7 +8,8 @@ namespace CompatAI;
 /// The one StackExchange.Redis connection CompatAI's shared stores use. It is made so that Redis being unreachable never
 /// blocks or fails a request: connecting does not abort when the server is down (it keeps retrying in the background),
 /// commands fail fast while disconnected instead of queueing, and each call is bounded by
-/// <see cref="CompatRedisOptions.OperationTimeout"/>.
+/// <see cref="CompatRedisOptions.OperationTimeout"/>. Replies are read on the .NET thread pool unless
+/// <see cref="CompatRedisOptions.DedicatedSocketThreads"/> is set.
 /// </summary>
 public sealed partial class CompatRedisConnection : IDisposable
 {
@@ -42,6 +43,11 @@ public sealed partial class CompatRedisConnection : IDisposable
         configuration.SyncTimeout = (int)Options.OperationTimeout.TotalMilliseconds;
         configuration.AsyncTimeout = (int)Options.OperationTimeout.TotalMilliseconds;
         configuration.ClientName ??= "compatai";
+        // StackExchange.Redis's default socket manager reads replies on its own dedicated threads, and each reply then
+        // wakes a thread-pool thread for the awaiting code: on a small machine that is two thread hand-offs per call
+        // (measured: about twice the CPU and the latency of each call; eng/bench/scaleout/README.md).
+        configuration.SocketManager = Options.DedicatedSocketThreads ? SocketManager.Shared : SocketManager.ThreadPool;
+
         _multiplexer = ConnectionMultiplexer.Connect(configuration);
         _multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
         _multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");

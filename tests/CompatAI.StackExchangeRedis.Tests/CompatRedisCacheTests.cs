@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace CompatAI.StackExchangeRedis.Tests;
 
@@ -12,12 +13,16 @@ namespace CompatAI.StackExchangeRedis.Tests;
 public sealed class CompatRedisCacheTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
 {
     /// <summary>A process: its own connection, cache and cached chat client.</summary>
-    private ServiceProvider Process(RedisServer redis, CapturingLogger<CompatRedisCache>? logger = null, TimeSpan? expiration = null)
+    private ServiceProvider Process(RedisServer redis, CapturingLogger<CompatRedisCache>? logger = null, TimeSpan? expiration = null, bool writeBehind = true)
     {
         var services = new ServiceCollection()
             .AddLogging()
             .AddCompatRedis(o => { o.Configuration = redis.Configuration; o.OperationTimeout = Redis.OperationTimeout; })
-            .AddCompatRedisCache(o => o.DefaultAbsoluteExpiration = expiration ?? TimeSpan.FromHours(1));
+            .AddCompatRedisCache(o =>
+            {
+                o.DefaultAbsoluteExpiration = expiration ?? TimeSpan.FromHours(1);
+                o.WriteBehind = writeBehind;
+            });
         if (logger is not null)
         {
             services.AddSingleton<ILogger<CompatRedisCache>>(logger);
@@ -114,6 +119,75 @@ public sealed class CompatRedisCacheTests(EmulatorFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_write_behind_set_returns_before_redis_answers_and_what_is_read_after_it_sees_the_entry()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var process = Process(redis);
+        await using var other = Process(redis);
+        var cache = process.GetRequiredService<CompatRedisCache>();
+        byte[] value = [1, 2, 3];
+        await cache.GetAsync("warm"); // connected and idle
+        using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+
+        // Redis holds every write until it is unpaused: the set returns all the same, its answer is pending.
+        await PauseWritesAsync(admin);
+        var set = cache.SetAsync("entry", value, new DistributedCacheEntryOptions());
+        Assert.True(set.IsCompletedSuccessfully);
+        var flush = cache.FlushAsync();
+        var read = cache.GetAsync("entry");
+        Assert.False(flush.IsCompleted);
+
+        await UnpauseAsync(admin);
+        await flush;
+        Assert.Equal(value, await read); // ordered after the write on the same connection
+        Assert.Equal(value, await other.GetRequiredService<IDistributedCache>().GetAsync("entry"));
+        Assert.Equal(0, cache.FailureCount);
+    }
+
+    [Fact]
+    public async Task Disposing_the_cache_waits_for_pending_writes_and_later_writes_wait_for_redis()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var process = Process(redis);
+        await using var other = Process(redis);
+        var cache = process.GetRequiredService<CompatRedisCache>();
+        await cache.GetAsync("warm");
+        using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+
+        await PauseWritesAsync(admin);
+        await cache.SetAsync("before", [1], new DistributedCacheEntryOptions());
+        var disposing = cache.DisposeAsync().AsTask();
+        Assert.False(disposing.IsCompleted);
+        var after = cache.SetAsync("after", [2], new DistributedCacheEntryOptions());
+        Assert.False(after.IsCompleted);
+
+        await UnpauseAsync(admin);
+        await disposing;
+        await after;
+        var reader = other.GetRequiredService<IDistributedCache>();
+        Assert.Equal([1], await reader.GetAsync("before"));
+        Assert.Equal([2], await reader.GetAsync("after"));
+    }
+
+    [Fact]
+    public async Task Without_write_behind_a_set_returns_when_redis_has_answered()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var process = Process(redis, writeBehind: false);
+        var cache = process.GetRequiredService<CompatRedisCache>();
+        await cache.GetAsync("warm");
+        using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+
+        await PauseWritesAsync(admin);
+        var set = cache.SetAsync("entry", [7], new DistributedCacheEntryOptions());
+        Assert.False(set.IsCompleted);
+
+        await UnpauseAsync(admin);
+        await set;
+        Assert.Equal([7], await cache.GetAsync("entry"));
+    }
+
+    [Fact]
     public void A_non_positive_default_expiration_and_a_missing_connection_are_clear_errors()
     {
         using var noConnection = new ServiceCollection().AddCompatRedisCache().BuildServiceProvider();
@@ -123,5 +197,12 @@ public sealed class CompatRedisCacheTests(EmulatorFixture fixture) : IClassFixtu
         using var connection = new CompatRedisConnection(Microsoft.Extensions.Options.Options.Create(new CompatRedisOptions { Configuration = "127.0.0.1:1", ConnectTimeout = TimeSpan.FromMilliseconds(100) }));
         var error = Assert.Throws<InvalidOperationException>(() => new CompatRedisCache(connection, Microsoft.Extensions.Options.Options.Create(new CompatRedisCacheOptions { DefaultAbsoluteExpiration = TimeSpan.Zero })));
         Assert.Contains("DefaultAbsoluteExpiration", error.Message, StringComparison.Ordinal);
+        var pending = Assert.Throws<InvalidOperationException>(() => new CompatRedisCache(connection, Microsoft.Extensions.Options.Options.Create(new CompatRedisCacheOptions { MaxPendingWrites = 0 })));
+        Assert.Contains("MaxPendingWrites", pending.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Makes Redis hold every client's write commands (and what each such client sends after one) for up to a minute.</summary>
+    private static Task PauseWritesAsync(ConnectionMultiplexer admin) => admin.GetServer(admin.GetEndPoints()[0]).ExecuteAsync("CLIENT", "PAUSE", "60000", "WRITE");
+
+    private static Task UnpauseAsync(ConnectionMultiplexer admin) => admin.GetServer(admin.GetEndPoints()[0]).ExecuteAsync("CLIENT", "UNPAUSE");
 }

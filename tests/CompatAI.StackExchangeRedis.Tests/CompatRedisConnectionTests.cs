@@ -35,6 +35,21 @@ public sealed class CompatRedisConnectionTests
         Assert.False(connection.IsConnected);
     }
 
+    [Theory]
+    [InlineData(false)] // the default: replies read on the thread pool
+    [InlineData(true)] // StackExchange.Redis's dedicated socket threads
+    public async Task Commands_are_answered_with_either_socket_scheduler(bool dedicated)
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var provider = new ServiceCollection().AddCompatRedis(o => { o.Configuration = redis.Configuration; o.DedicatedSocketThreads = dedicated; }).BuildServiceProvider();
+        var connection = provider.GetRequiredService<CompatRedisConnection>();
+        var database = connection.Multiplexer.GetDatabase();
+
+        await database.StringSetAsync(connection.Key("scheduler"), dedicated ? "dedicated" : "thread-pool");
+        Assert.Equal(dedicated ? "dedicated" : "thread-pool", (string?)await database.StringGetAsync(connection.Key("scheduler")));
+        Assert.Equal(dedicated, connection.Options.DedicatedSocketThreads);
+    }
+
     [Fact]
     public void A_missing_configuration_string_is_a_clear_error()
     {

@@ -14,6 +14,14 @@ public sealed class GatewayResponseCacheOptions
     /// <summary>Gets or sets how long a cached answer is served (absolute expiration from when it was stored). Default: 5 minutes.</summary>
     public TimeSpan Expiration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Gets or sets whether, with <c>CompatAI:Redis</c>, an answer is stored in Redis without waiting for Redis's
+    /// confirmation (the library's <c>CompatRedisCacheOptions.WriteBehind</c>): a cache miss then waits for one Redis
+    /// round trip fewer, and the stored answer is a hit on the other replicas about one Redis round trip after it was
+    /// sent rather than before the response. Pending stores are completed at shutdown. Default: <see langword="true"/>.
+    /// </summary>
+    public bool WriteBehind { get; set; } = true;
+
     internal void Validate()
     {
         if (Expiration <= TimeSpan.Zero)

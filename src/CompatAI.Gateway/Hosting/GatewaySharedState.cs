@@ -45,7 +45,8 @@ internal static class GatewaySharedState
             if (redis)
             {
                 // The response cache in Redis over the one shared connection; a Redis failure is a miss.
-                services.AddCompatRedisCache();
+                bool writeBehind = configuration.GetValue(GatewayOptions.SectionName + ":ResponseCache:WriteBehind", defaultValue: true);
+                services.AddCompatRedisCache(o => o.WriteBehind = writeBehind);
             }
             else
             {
