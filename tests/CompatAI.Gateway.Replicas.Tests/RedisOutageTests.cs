@@ -67,9 +67,11 @@ public sealed class RedisOutageTests : IClassFixture<RedisOutageTests.Cluster>
 
         // And a new cached answer from replica 1 is a hit on replica 3.
         var question = $"cached after the outage {Guid.NewGuid():N}";
+        var entriesBefore = await _cluster.CountRedisKeysAsync("cache:*");
         using var miss = await ReplicaCluster.PostChatAsync(_cluster.Replicas[0], Cluster.CachedModel, question);
         await _cluster.ReadOkAsync(_cluster.Replicas[0], miss);
         Assert.Equal("miss", ReplicaCluster.Header(miss, "x-compat-cache"));
+        await _cluster.WaitForRedisKeysAsync("cache:*", entriesBefore + 1, TimeSpan.FromSeconds(30));
         var cachedBefore = _cluster.ChatRequestsTo(Cluster.CachedPersonality);
         using var hit = await ReplicaCluster.PostChatAsync(_cluster.Replicas[2], Cluster.CachedModel, question);
         await _cluster.ReadOkAsync(_cluster.Replicas[2], hit);

@@ -56,11 +56,15 @@ public sealed class SharedStateTests : IClassFixture<SharedStateTests.Cluster>
     {
         var question = $"cache me {Guid.NewGuid():N}";
         var before = _cluster.ChatRequestsTo(Cluster.CachedPersonality);
+        var entriesBefore = await _cluster.CountRedisKeysAsync("cache:*");
 
         using var miss = await ReplicaCluster.PostChatAsync(_cluster.Replicas[0], Cluster.CachedModel, question);
         var (_, missText) = await _cluster.ReadOkAsync(_cluster.Replicas[0], miss);
         Assert.Equal("miss", ReplicaCluster.Header(miss, "x-compat-cache"));
         Assert.Equal(before + 1, _cluster.ChatRequestsTo(Cluster.CachedPersonality));
+
+        // The entry is stored write-behind (the default): sent before the answer, confirmed after it.
+        await _cluster.WaitForRedisKeysAsync("cache:*", entriesBefore + 1, TimeSpan.FromSeconds(30));
 
         using var hit = await ReplicaCluster.PostChatAsync(_cluster.Replicas[2], Cluster.CachedModel, question);
         var (_, hitText) = await _cluster.ReadOkAsync(_cluster.Replicas[2], hit);

@@ -135,16 +135,29 @@ public abstract class ReplicaCluster : IAsyncLifetime
     /// shares in the background after answering, such as a Retry-After cooldown, has then reached Redis and been published
     /// to the other replicas in the same step.
     /// </summary>
-    public async Task WaitForRedisKeyAsync(string pattern, TimeSpan deadline)
+    public Task WaitForRedisKeyAsync(string pattern, TimeSpan deadline) => WaitForRedisKeysAsync(pattern, 1, deadline);
+
+    /// <summary>Counts the keys matching <paramref name="pattern"/> (after the prefix) in Redis.</summary>
+    public async Task<int> CountRedisKeysAsync(string pattern)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.Configuration);
+        return redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: KeyPrefix + pattern).Count();
+    }
+
+    /// <summary>
+    /// Waits (bounded) until at least <paramref name="count"/> keys match <paramref name="pattern"/> (after the prefix):
+    /// for example a response-cache entry a replica stores write-behind, sent before its answer but confirmed after it.
+    /// </summary>
+    public async Task WaitForRedisKeysAsync(string pattern, int count, TimeSpan deadline)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.Configuration);
         var server = redis.GetServer(redis.GetEndPoints()[0]);
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        while (!server.Keys(pattern: KeyPrefix + pattern).Any())
+        while (server.Keys(pattern: KeyPrefix + pattern).Count() < count)
         {
             if (stopwatch.Elapsed > deadline)
             {
-                Assert.Fail($"no Redis key matched '{KeyPrefix}{pattern}' within {deadline.TotalSeconds:0} s.\n{Diagnostics()}");
+                Assert.Fail($"fewer than {count} Redis keys matched '{KeyPrefix}{pattern}' within {deadline.TotalSeconds:0} s.\n{Diagnostics()}");
             }
 
             await Task.Delay(20);
