@@ -6,19 +6,33 @@
 # first correct chat answer, and the first request after /healthz is ready) for both gateways, and their peak RSS.
 # Load tool: wrk (Debian package; installed here if missing).
 # Usage: eng/bench/gateway/run.sh [seconds-per-run=5] [rounds=3]      Output: eng/bench/gateway/results.md (OUT=...)
+# AOT=1 also publishes the gateway with Native AOT (into PUB_AOT; needs clang and zlib1g-dev) and measures it as a third
+# gateway in the same interleaved rounds and cold starts ("CompatAI AOT"). PORTKEY=0 leaves Portkey out.
+# SKIP_PUBLISH=1 reuses earlier publishes; COLD_ONLY=1 measures only the cold starts (COLD_RUNS per gateway, interleaved).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 DURATION="${1:-5}"; ROUNDS="${2:-3}"
 UP_PORT="${UP_PORT:-18091}"; GW_PORT="${GW_PORT:-18080}"; PK_PORT="${PK_PORT:-18787}"
 OUT="${OUT:-eng/bench/gateway/results.md}"
-PUB="${PUB:-artifacts/bench/gateway}"; PK_DIR="${PK_DIR:-artifacts/bench/portkey}"; PK_VERSION="${PK_VERSION:-1.15.2}"
+PUB="${PUB:-artifacts/bench/gateway}"; PUB_AOT="${PUB_AOT:-artifacts/bench/gateway-aot}"; PK_DIR="${PK_DIR:-artifacts/bench/portkey}"; PK_VERSION="${PK_VERSION:-1.15.2}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 # The published gateway as documented for production: framework-dependent, ReadyToRun for this machine's RID.
 [ "${SKIP_PUBLISH:-0}" = 1 ] || dotnet publish -c Release -r linux-x64 --self-contained false src/CompatAI.Gateway/CompatAI.Gateway.csproj -o "$PUB" -v q -nologo >/dev/null
-[ -f "$PK_DIR/node_modules/@portkey-ai/gateway/build/start-server.js" ] || \
-  npm install --no-save --no-audit --no-fund --prefix "$PK_DIR" "@portkey-ai/gateway@${PK_VERSION}" >/dev/null 2>&1
+GATEWAYS=()  # the gateways measured, in the table's order
+[ "${PORTKEY:-1}" = 1 ] && GATEWAYS+=(portkey)
+GATEWAYS+=(compatai)
+if [ "${AOT:-0}" = 1 ]; then
+  # Native AOT: one self-contained executable, no JIT. The compiler needs clang (and zlib1g-dev) on the machine.
+  command -v clang >/dev/null || { apt-get update -qq && apt-get install -y -qq clang zlib1g-dev >/dev/null; }
+  [ "${SKIP_PUBLISH:-0}" = 1 ] || dotnet publish -c Release -r linux-x64 -p:PublishAot=true src/CompatAI.Gateway/CompatAI.Gateway.csproj -o "$PUB_AOT" -v q -nologo >/dev/null
+  GATEWAYS+=(compatai_aot)
+fi
+COMPATS=(); for g in "${GATEWAYS[@]}"; do [ "$g" = portkey ] || COMPATS+=("$g"); done
+label() { case $1 in direct) echo direct;; portkey) echo Portkey;; compatai) echo CompatAI;; compatai_aot) echo "CompatAI AOT";; esac; }
+[ "${PORTKEY:-1}" = 1 ] && { [ -f "$PK_DIR/node_modules/@portkey-ai/gateway/build/start-server.js" ] || \
+  npm install --no-save --no-audit --no-fund --prefix "$PK_DIR" "@portkey-ai/gateway@${PK_VERSION}" >/dev/null 2>&1; }
 PK_JS="$PK_DIR/node_modules/@portkey-ai/gateway/build/start-server.js"
 
 pids=()
@@ -27,13 +41,15 @@ trap cleanup EXIT
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" & pids+=($!)
-start_compatai() { # port -> pid; the gateway serves the mock through a CompatChatClient built from configuration
+start_compatai() { start_gateway "$PUB/CompatAI.Gateway" "$1" compatai; }
+start_compatai_aot() { start_gateway "$PUB_AOT/CompatAI.Gateway" "$1" compatai-aot; }
+start_gateway() { # executable port log-name -> pid; the gateway serves the mock through a CompatChatClient built from configuration
   CompatAI__Providers__openai__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
   CompatAI__Providers__openai__ApiKey="bench-key" \
   CompatAI__Providers__openai__Model="gpt-4o-mini" \
   CompatAI__Providers__openai__ListUpstreamModels="false" \
   Logging__LogLevel__Default="Warning" \
-    "$PUB/CompatAI.Gateway" --urls "http://127.0.0.1:$1" >/tmp/bench-compatai.log 2>&1 &
+    "$1" --urls "http://127.0.0.1:$2" >"/tmp/bench-$3.log" 2>&1 &
   echo $!
 }
 start_portkey() { node "$PK_JS" --port="$1" --headless >/tmp/bench-portkey.log 2>&1 & echo $!; }
@@ -41,10 +57,10 @@ start_portkey() { node "$PK_JS" --port="$1" --headless >/tmp/bench-portkey.log 2
 JSON_BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello, benchmark"}]}'
 SSE_BODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Hello, benchmark"}]}'
 PK_HEADERS="x-portkey-provider: openai|x-portkey-custom-host: http://127.0.0.1:${UP_PORT}/v1"
-url() { case $1 in direct) echo "http://127.0.0.1:${UP_PORT}/v1/chat/completions";; portkey) echo "http://127.0.0.1:$2/v1/chat/completions";; compatai) echo "http://127.0.0.1:$2/v1/chat/completions";; esac; }
+url() { case $1 in direct) echo "http://127.0.0.1:${UP_PORT}/v1/chat/completions";; *) echo "http://127.0.0.1:$2/v1/chat/completions";; esac; }
 body() { # target mode
   local b; if [ "$2" = json ]; then b=$JSON_BODY; else b=$SSE_BODY; fi
-  [ "$1" = compatai ] && b=${b/\"gpt-4o-mini\"/\"openai\/gpt-4o-mini\"}
+  case $1 in compatai*) b=${b/\"gpt-4o-mini\"/\"openai\/gpt-4o-mini\"};; esac
   echo "$b"
 }
 now_ms() { date +%s%3N; }
@@ -78,26 +94,28 @@ cold() { # target port -> "first-answer-ms first-after-ready-ms cpu-ms-to-first-
 }
 COLD_RUNS="${COLD_RUNS:-3}"
 declare -A COLD
-for t in compatai portkey; do
-  for i in $(seq 1 "$COLD_RUNS"); do COLD[$t]+="$(cold "$t" $((GW_PORT + 10)))"$'\n'; done
+for i in $(seq 1 "$COLD_RUNS"); do  # interleaved: every round starts each gateway once, back to back
+  for t in "${GATEWAYS[@]}"; do COLD[$t]+="$(cold "$t" $((GW_PORT + 10)))"$'\n'; done
 done
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } printf "%s", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 if [ "${COLD_ONLY:-0}" = 1 ]; then
-  for t in compatai portkey; do echo "$t cold (first answer ms, first after ready ms, CPU ms to first answer):" ${COLD[$t]}; done
+  for t in "${GATEWAYS[@]}"; do echo "$t cold (first answer ms, first after ready ms, CPU ms to first answer):" ${COLD[$t]}; done
   echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; exit 0
 fi
 
-GW=$(start_compatai "$GW_PORT"); pids+=($GW)
-PK=$(start_portkey "$PK_PORT"); pids+=($PK)
-for u in "http://127.0.0.1:${GW_PORT}/healthz" "http://127.0.0.1:${PK_PORT}/"; do
-  for _ in $(seq 1 200); do curl -fs -o /dev/null "$u" && break; sleep 0.05; done
+declare -A PORT PID
+PORT[portkey]=$PK_PORT; PORT[compatai]=$GW_PORT; PORT[compatai_aot]=$((GW_PORT + 1))
+for g in "${GATEWAYS[@]}"; do
+  PID[$g]=$(start_"$g" "${PORT[$g]}"); pids+=("${PID[$g]}")
+  ready=/healthz; [ "$g" = portkey ] && ready=/
+  for _ in $(seq 1 200); do curl -fs -o /dev/null "http://127.0.0.1:${PORT[$g]}$ready" && break; sleep 0.05; done
 done
 
 # wrk prints latencies as 812.00us, 1.23ms or 1.02s: convert to milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v } else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 } else print v }'; }
 run() { # target mode concurrency -> "p50 p99 rps errors"
-  local t=$1 c=$3 threads=$(( $3 < 2 ? 1 : 2 )) port=$GW_PORT h=""
-  [ "$t" = portkey ] && { port=$PK_PORT; h=$PK_HEADERS; }
+  local t=$1 c=$3 threads=$(( $3 < 2 ? 1 : 2 )) port=${PORT[$1]:-} h=""
+  [ "$t" = portkey ] && h=$PK_HEADERS
   local b; b=$(body "$t" "$2"); local u; u=$(url "$t" "$port")
   BODY="$b" HEADERS="$h" wrk -t"$threads" -c"$c" -d1s -s eng/bench/gateway/post.lua "$u" >/dev/null  # warm-up
   local out; out=$(BODY="$b" HEADERS="$h" wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency -s eng/bench/gateway/post.lua "$u")
@@ -113,7 +131,7 @@ RAW=$(mktemp)
 for r in $(seq 1 "$ROUNDS"); do
   for mode in json sse; do
     for c in 1 16 64; do
-      for t in direct portkey compatai; do
+      for t in direct "${GATEWAYS[@]}"; do
         echo "$r $mode $c $t $(run "$t" "$mode" "$c")" | tee -a "$RAW" >&2
       done
     done
@@ -121,35 +139,52 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 hwm() { awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-GW_HWM=$(hwm "$GW"); PK_HWM=$(hwm "$PK")
+declare -A HWM; for g in "${GATEWAYS[@]}"; do HWM[$g]=$(hwm "${PID[$g]}"); done
 
 med() { awk -v m="$1" -v c="$2" -v t="$3" -v f="$4" '$2 == m && $3 == c && $4 == t { print $f }' "$RAW" | median; }
 errsum() { awk -v m="$1" -v c="$2" -v t="$3" '$2 == m && $3 == c && $4 == t { e += $8 } END { print e + 0 }' "$RAW"; }
 {
   echo "Median of $ROUNDS interleaved rounds, ${DURATION} s per run after a 1 s warm-up; latency in ms (wrk: the whole exchange, for SSE up to [DONE])."
   echo
-  echo "| mode | c | direct p50 / p99 | direct req/s | Portkey p50 / p99 | Portkey req/s | CompatAI p50 / p99 | CompatAI req/s | CompatAI added p50 / p99 | CompatAI ÷ Portkey req/s | errors (direct / Portkey / CompatAI) |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+  head="| mode | c | direct p50 / p99 | direct req/s |"; rule="| --- | ---: | ---: | ---: |"
+  for g in "${GATEWAYS[@]}"; do head+=" $(label "$g") p50 / p99 | $(label "$g") req/s |"; rule+=" ---: | ---: |"; done
+  for g in "${COMPATS[@]}"; do
+    head+=" $(label "$g") added p50 / p99 |"; rule+=" ---: |"
+    [ "${PORTKEY:-1}" = 1 ] && { head+=" $(label "$g") ÷ Portkey req/s |"; rule+=" ---: |"; }
+  done
+  head+=" errors (direct"; for g in "${GATEWAYS[@]}"; do head+=" / $(label "$g")"; done; head+=") |"; rule+=" --- |"
+  echo "$head"; echo "$rule"
   for mode in json sse; do
     for c in 1 16 64; do
-      d50=$(med $mode $c direct 5); d99=$(med $mode $c direct 6); drps=$(med $mode $c direct 7)
-      p50=$(med $mode $c portkey 5); p99=$(med $mode $c portkey 6); prps=$(med $mode $c portkey 7)
-      g50=$(med $mode $c compatai 5); g99=$(med $mode $c compatai 6); grps=$(med $mode $c compatai 7)
-      perr=$(errsum $mode $c portkey)
-      ratio=$(awk -v g="$grps" -v p="$prps" -v e="$perr" 'BEGIN { if (p + 0 == 0 || e > 0) print "n/a"; else printf "%.1f×", g / p }')
-      echo "| $mode | $c | $d50 / $d99 | $drps | $p50 / $p99 | $prps | $g50 / $g99 | $grps | $(awk -v a="$g50" -v b="$d50" 'BEGIN { printf "%+.3f", a - b }') / $(awk -v a="$g99" -v b="$d99" 'BEGIN { printf "%+.3f", a - b }') | $ratio | $(errsum $mode $c direct) / $perr / $(errsum $mode $c compatai) |"
+      d50=$(med $mode $c direct 5); d99=$(med $mode $c direct 6)
+      row="| $mode | $c | $d50 / $d99 | $(med $mode $c direct 7) |"
+      for g in "${GATEWAYS[@]}"; do row+=" $(med $mode $c "$g" 5) / $(med $mode $c "$g" 6) | $(med $mode $c "$g" 7) |"; done
+      prps=$(med $mode $c portkey 7); perr=$(errsum $mode $c portkey)
+      for g in "${COMPATS[@]}"; do
+        g50=$(med $mode $c "$g" 5); g99=$(med $mode $c "$g" 6); grps=$(med $mode $c "$g" 7)
+        row+=" $(awk -v a="$g50" -v b="$d50" 'BEGIN { printf "%+.3f", a - b }') / $(awk -v a="$g99" -v b="$d99" 'BEGIN { printf "%+.3f", a - b }') |"
+        [ "${PORTKEY:-1}" = 1 ] && row+=" $(awk -v g="$grps" -v p="$prps" -v e="$perr" 'BEGIN { if (p + 0 == 0 || e > 0) print "n/a"; else printf "%.1f×", g / p }') |"
+      done
+      row+=" $(errsum $mode $c direct)"; for g in "${GATEWAYS[@]}"; do row+=" / $(errsum $mode $c "$g")"; done; row+=" |"
+      echo "$row"
     done
   done
   echo
-  echo "\"n/a\" ratio: Portkey answered errors (non-2xx or socket errors) at that point, so its req/s is not comparable."
+  [ "${PORTKEY:-1}" = 1 ] && { echo "\"n/a\" ratio: Portkey answered errors (non-2xx or socket errors) at that point, so its req/s is not comparable."; echo; }
+  head="| cold start (median of $COLD_RUNS fresh processes, interleaved) |"; rule="| --- |"
+  for g in "${GATEWAYS[@]}"; do
+    case $g in compatai) head+=" CompatAI (published, ReadyToRun) |";; compatai_aot) head+=" CompatAI (Native AOT) |";; *) head+=" $(label "$g") |";; esac
+    rule+=" ---: |"
+  done
+  echo "$head"; echo "$rule"
+  for f in "1 process start to first correct chat answer, ms" "2 first chat request after readiness, ms" "3 CPU time (user + system) to the first correct answer, ms"; do
+    row="| ${f#* } |"; for g in "${GATEWAYS[@]}"; do row+=" $(echo "${COLD[$g]}" | awk -v f="${f%% *}" 'NF { print $f }' | median) |"; done
+    echo "$row"
+  done
   echo
-  echo "| cold start (median of $COLD_RUNS fresh processes) | CompatAI (published) | Portkey |"
-  echo "| --- | ---: | ---: |"
-  echo "| process start to first correct chat answer, ms | $(echo "${COLD[compatai]}" | awk 'NF { print $1 }' | median) | $(echo "${COLD[portkey]}" | awk 'NF { print $1 }' | median) |"
-  echo "| first chat request after readiness, ms | $(echo "${COLD[compatai]}" | awk 'NF { print $2 }' | median) | $(echo "${COLD[portkey]}" | awk 'NF { print $2 }' | median) |"
-  echo "| CPU time (user + system) to the first correct answer, ms | $(echo "${COLD[compatai]}" | awk 'NF { print $3 }' | median) | $(echo "${COLD[portkey]}" | awk 'NF { print $3 }' | median) |"
-  echo
-  echo "Peak RSS (VmHWM) over the whole run: CompatAI ${GW_HWM} MB, Portkey ${PK_HWM} MB."
+  hw="Peak RSS (VmHWM) over the whole run:"; sep=""
+  for g in "${GATEWAYS[@]}"; do hw+="$sep $(label "$g") ${HWM[$g]} MB"; sep=","; done
+  echo "$hw."
   echo
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(free -m | awk '/Mem:/ { print $2 }') MB RAM, .NET SDK $(dotnet --version), Node $(node --version), Portkey ${PK_VERSION}, wrk $(wrk -v 2>&1 | head -1 | awk '{ print $2 }'); load average $LOAD_START at the start, $LOAD_END at the end; $(date -u +%Y-%m-%dT%H:%MZ)."
 } > "$OUT"

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using CompatAI.Gateway.Adapters;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,7 +57,7 @@ public sealed class CompatGatewayBuilder
     /// <typeparam name="TAdapter">The adapter type.</typeparam>
     /// <param name="prefix">The model prefix.</param>
     /// <returns>This builder.</returns>
-    public CompatGatewayBuilder AddAdapter<TAdapter>(string prefix)
+    public CompatGatewayBuilder AddAdapter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TAdapter>(string prefix)
         where TAdapter : class, IGatewayAdapter =>
         AddAdapter(prefix, sp => ActivatorUtilities.CreateInstance<TAdapter>(sp));
 

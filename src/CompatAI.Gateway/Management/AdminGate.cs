@@ -60,7 +60,7 @@ internal sealed class AdminGate : IEndpointFilter
     }
 
     private static IResult Error(int status, string message, string code) =>
-        Results.Json(new ManagementErrorDto(new ManagementErrorBody(message, status == 401 ? "authentication_error" : "permission_error", code)), statusCode: status);
+        Results.Json(new ManagementErrorDto(new ManagementErrorBody(message, status == 401 ? "authentication_error" : "permission_error", code)), ManagementJsonContext.Default.ManagementErrorDto, statusCode: status);
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

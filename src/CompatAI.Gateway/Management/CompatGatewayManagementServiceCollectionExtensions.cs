@@ -23,6 +23,8 @@ public static class CompatGatewayManagementServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<GatewayManagementOptions>().Bind(configuration.GetSection(GatewayManagementOptions.SectionName));
+        // The answers' JSON comes from generated code (no reflection), first in the chain so the app's own resolvers still apply to its types.
+        services.ConfigureHttpJsonOptions(static o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ManagementJsonContext.Default));
         services.AddMetrics();
         services.AddHttpContextAccessor();
         services.TryAddSingleton(TimeProvider.System);

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Does the Native AOT gateway answer what the ReadyToRun (JIT) gateway answers? Starts both publishes (run.sh's PUB and
+# PUB_AOT; publish them with `AOT=1 COLD_ONLY=1 COLD_RUNS=1 eng/bench/gateway/run.sh` or the commands in the README)
+# against mock-upstream.mjs with the same configuration, sends the same requests to each (chat JSON and SSE, models,
+# health, every management endpoint with and without the admin key, the OpenAPI document, the dashboard) and compares
+# status codes and the JSON shapes (every key path; values that change per run such as times are not compared). The
+# configuration also exercises the paths that AOT changes: configuration binding (a catalog override, fallback
+# options) and the management API's generated JSON. Exit code 0 when every answer matches and is as expected.
+# Usage: eng/bench/gateway/aot-check.sh
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+PUB="${PUB:-artifacts/bench/gateway}"; PUB_AOT="${PUB_AOT:-artifacts/bench/gateway-aot}"
+UP_PORT="${UP_PORT:-18191}"; JIT_PORT="${JIT_PORT:-18180}"; AOT_PORT="${AOT_PORT:-18181}"
+command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq >/dev/null; }
+for f in "$PUB/CompatAI.Gateway" "$PUB_AOT/CompatAI.Gateway"; do [ -x "$f" ] || { echo "missing $f: publish first" >&2; exit 2; }; done
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" >/dev/null 2>&1 & pids+=($!)
+start() { # executable port log
+  CompatAI__Providers__openai__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
+  CompatAI__Providers__openai__ApiKey="bench-key" \
+  CompatAI__Providers__openai__Model="gpt-4o-mini" \
+  CompatAI__Providers__openai__ListUpstreamModels="false" \
+  CompatAI__Profiles__openai__DisplayName="OpenAI as configured" \
+  CompatAI__FallbackOptions__CircuitBreaker__BreakDuration="00:00:42" \
+  CompatAI__Providers__backup__Provider="openai" CompatAI__Providers__backup__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
+  CompatAI__Providers__backup__ApiKey="bench-key" CompatAI__Providers__backup__Model="gpt-4o-mini" \
+  CompatAI__Providers__backup__ListUpstreamModels="false" CompatAI__Fallback__0="openai" CompatAI__Fallback__1="backup" \
+  CompatAI__Gateway__Management__AdminKey="bench-admin" \
+  Logging__LogLevel__Default="Warning" \
+    "$1" --urls "http://127.0.0.1:$2" >"$3" 2>&1 &
+  pids+=($!)
+}
+start "$PUB/CompatAI.Gateway" "$JIT_PORT" /tmp/aot-check-jit.log
+start "$PUB_AOT/CompatAI.Gateway" "$AOT_PORT" /tmp/aot-check-aot.log
+for p in "$JIT_PORT" "$AOT_PORT"; do
+  for _ in $(seq 1 200); do curl -fs -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.05; done
+done
+
+OUT=$(mktemp -d)
+shape() { # file -> the JSON's key paths (array indices as []), or the first bytes when it is not JSON
+  jq -r '[paths | map(if type == "number" then "[]" else . end) | join(".")] | unique | .[]' "$1" 2>/dev/null || head -c 80 "$1"
+}
+ask() { # name expected-status method path [body] [admin]
+  local name=$1 want=$2 method=$3 path=$4 body=${5:-} admin=${6:-}
+  local args=(-s -X "$method" -w '%{http_code}'); [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data "$body")
+  [ -n "$admin" ] && args+=(-H "Authorization: Bearer $admin")
+  local j a; j=$(curl "${args[@]}" -o "$OUT/$name.jit" "http://127.0.0.1:$JIT_PORT$path"); a=$(curl "${args[@]}" -o "$OUT/$name.aot" "http://127.0.0.1:$AOT_PORT$path")
+  local verdict=ok
+  if [ "$j" != "$want" ] || [ "$a" != "$want" ]; then verdict="FAIL (status: JIT $j, AOT $a, expected $want)"
+  elif [[ "$name" == sse* ]]; then
+    # SSE: the same number of events, and the same shape for each event's JSON
+    diff <(grep -c '^data: ' "$OUT/$name.jit") <(grep -c '^data: ' "$OUT/$name.aot") >/dev/null || verdict="FAIL (event count)"
+    diff <(sed -n 's/^data: {/{/p' "$OUT/$name.jit" | jq -c '[paths | map(if type == "number" then "[]" else . end) | join(".")] | unique') \
+         <(sed -n 's/^data: {/{/p' "$OUT/$name.aot" | jq -c '[paths | map(if type == "number" then "[]" else . end) | join(".")] | unique') >/dev/null || verdict="FAIL (event shapes differ)"
+  elif ! diff <(shape "$OUT/$name.jit") <(shape "$OUT/$name.aot") >"$OUT/$name.diff"; then verdict="FAIL (shapes differ: $OUT/$name.diff)"
+  fi
+  printf '%-28s %-4s %-40s %s\n' "$name" "$a" "$method $path" "$verdict"
+  [ "$verdict" = ok ] || FAILED=1
+}
+FAILED=0
+CHAT='{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'
+STREAM='{"model":"openai/gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello"}]}'
+ask healthz 200 GET /healthz
+ask models 200 GET /v1/models
+ask chat-json 200 POST /v1/chat/completions "$CHAT"
+ask sse-chat 200 POST /v1/chat/completions "$STREAM"
+ask chat-echo 200 POST /v1/chat/completions '{"model":"echo/echo-1","messages":[{"role":"user","content":"Hi"}]}'
+ask chat-bad-model 404 POST /v1/chat/completions '{"model":"nope/x","messages":[{"role":"user","content":"Hi"}]}'
+ask chat-bad-json 400 POST /v1/chat/completions '{"model":'
+ask providers-no-key 401 GET /v1/providers
+for e in providers routing performance analytics capabilities; do ask "$e" 200 GET "/v1/$e" "" bench-admin; done
+ask openapi 200 GET /openapi/management.json "" bench-admin
+ask dashboard 200 GET /dashboard/
+ask dashboard-js 200 GET /dashboard/dashboard.js
+
+# Values that configuration binding must have carried over, in both builds.
+for b in jit aot; do
+  jq -e '.data[] | select(.name == "openai") | .displayName == "OpenAI as configured"' "$OUT/providers.$b" >/dev/null \
+    || { echo "FAIL ($b): the catalog override CompatAI:Profiles:openai:DisplayName did not reach /v1/providers"; FAILED=1; }
+  jq -e '[.. | objects | select(has("breakDurationSeconds")) | .breakDurationSeconds] | any(. == 42)' "$OUT/routing.$b" >/dev/null \
+    || { echo "FAIL ($b): CompatAI:FallbackOptions:CircuitBreaker:BreakDuration (42 s) did not reach /v1/routing"; FAILED=1; }
+  grep -q 'Hello from the mock.' "$OUT/chat-json.$b" || { echo "FAIL ($b): the chat answer is not the mock's"; FAILED=1; }
+done
+grep -h -i -E 'fail|exception' /tmp/aot-check-jit.log /tmp/aot-check-aot.log | head -5 || true
+echo "answers in $OUT; $( [ "$FAILED" = 0 ] && echo 'all match' || echo 'MISMATCHES' )"
+exit "$FAILED"
