@@ -18,18 +18,12 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" >/dev/null 2>&1 & pids+=($!)
+source eng/bench/mock-gateway-env.sh; mock_gateway_env fallback
 start() { # executable port log
-  CompatAI__Providers__openai__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
-  CompatAI__Providers__openai__ApiKey="bench-key" \
-  CompatAI__Providers__openai__Model="gpt-4o-mini" \
-  CompatAI__Providers__openai__ListUpstreamModels="false" \
+  env "${MOCK_ENV[@]}" \
   CompatAI__Profiles__openai__DisplayName="OpenAI as configured" \
   CompatAI__FallbackOptions__CircuitBreaker__BreakDuration="00:00:42" \
-  CompatAI__Providers__backup__Provider="openai" CompatAI__Providers__backup__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
-  CompatAI__Providers__backup__ApiKey="bench-key" CompatAI__Providers__backup__Model="gpt-4o-mini" \
-  CompatAI__Providers__backup__ListUpstreamModels="false" CompatAI__Fallback__0="openai" CompatAI__Fallback__1="backup" \
   CompatAI__Gateway__Management__AdminKey="bench-admin" \
-  Logging__LogLevel__Default="Warning" \
     "$1" --urls "http://127.0.0.1:$2" >"$3" 2>&1 &
   pids+=($!)
 }

@@ -19,12 +19,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" & pids+=($!)
-CompatAI__Providers__openai__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
-CompatAI__Providers__openai__ApiKey="bench-key" \
-CompatAI__Providers__openai__Model="gpt-4o-mini" \
-CompatAI__Providers__openai__ListUpstreamModels="false" \
-Logging__LogLevel__Default="Warning" \
-  "$PUB/CompatAI.Gateway" --urls "http://127.0.0.1:${GW_PORT}" >"$work/gateway.log" 2>&1 &
+source eng/bench/mock-gateway-env.sh; mock_gateway_env
+env "${MOCK_ENV[@]}" "$PUB/CompatAI.Gateway" --urls "http://127.0.0.1:${GW_PORT}" >"$work/gateway.log" 2>&1 &
 GW=$!; pids+=($GW)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:${GW_PORT}/healthz" >/dev/null && break; sleep 0.1; done
 

@@ -22,13 +22,9 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" & pids+=($!)
+source eng/bench/mock-gateway-env.sh; mock_gateway_env
 start() { # port management-enabled
-  CompatAI__Providers__openai__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
-  CompatAI__Providers__openai__ApiKey="bench-key" \
-  CompatAI__Providers__openai__Model="gpt-4o-mini" \
-  CompatAI__Providers__openai__ListUpstreamModels="false" \
-  CompatAI__Gateway__Management__Enabled="$2" \
-  Logging__LogLevel__Default="Warning" \
+  env "${MOCK_ENV[@]}" CompatAI__Gateway__Management__Enabled="$2" \
     "$PUB/CompatAI.Gateway" --urls "http://127.0.0.1:$1" >"/tmp/bench-management-$2.log" 2>&1 &
   pids+=($!)
 }

@@ -41,15 +41,11 @@ trap cleanup EXIT
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" & pids+=($!)
+source eng/bench/mock-gateway-env.sh; mock_gateway_env
 start_compatai() { start_gateway "$PUB/CompatAI.Gateway" "$1" compatai; }
 start_compatai_aot() { start_gateway "$PUB_AOT/CompatAI.Gateway" "$1" compatai-aot; }
 start_gateway() { # executable port log-name -> pid; the gateway serves the mock through a CompatChatClient built from configuration
-  CompatAI__Providers__openai__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
-  CompatAI__Providers__openai__ApiKey="bench-key" \
-  CompatAI__Providers__openai__Model="gpt-4o-mini" \
-  CompatAI__Providers__openai__ListUpstreamModels="false" \
-  Logging__LogLevel__Default="Warning" \
-    "$1" --urls "http://127.0.0.1:$2" >"/tmp/bench-$3.log" 2>&1 &
+  env "${MOCK_ENV[@]}" "$1" --urls "http://127.0.0.1:$2" >"/tmp/bench-$3.log" 2>&1 &
   echo $!
 }
 start_portkey() { node "$PK_JS" --port="$1" --headless >/tmp/bench-portkey.log 2>&1 & echo $!; }

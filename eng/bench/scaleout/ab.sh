@@ -20,6 +20,7 @@ node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" & pids+=($!)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no >$LOGS/redis.log 2>&1 & pids+=($!)
 declare -A PORT PID
 i=10
+source eng/bench/mock-gateway-env.sh; mock_gateway_env fallback
 for v in "$@"; do
   name=${v%%=*}; rest=${v#*=}; pub=${rest%%:*}; rest=${rest#*:}; red=${rest%%:*}; extra=""; [[ "$rest" == *:* ]] && extra=${rest#*:}
   port=$((BASE + i)); i=$((i+1)); PORT[$name]=$port
@@ -29,13 +30,8 @@ for v in "$@"; do
   CACHE=true
   [[ "$extra" == *NOBUDGET* ]] && budget=(X=1)
   [[ "$extra" == *NOCACHE* ]] && CACHE=false
-  env "${envs[@]}" CompatAI__Providers__openai__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" CompatAI__Providers__openai__ApiKey="bench-key" \
-    CompatAI__Providers__openai__Model="gpt-4o-mini" CompatAI__Providers__openai__ListUpstreamModels="false" \
-    CompatAI__Providers__backup__Provider="openai" CompatAI__Providers__backup__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
-    CompatAI__Providers__backup__ApiKey="bench-key" CompatAI__Providers__backup__Model="gpt-4o-mini" CompatAI__Providers__backup__ListUpstreamModels="false" \
-    CompatAI__Fallback__0="openai" CompatAI__Fallback__1="backup" CompatAI__Gateway__ResponseCache__Enabled="${CACHE:-true}" \
-    "${budget[@]}" \
-    Logging__LogLevel__Default="Warning" "$pub/CompatAI.Gateway" --urls "http://127.0.0.1:$port" >"$LOGS/$name.log" 2>&1 &
+  env "${MOCK_ENV[@]}" "${envs[@]}" CompatAI__Gateway__ResponseCache__Enabled="${CACHE:-true}" \
+    "${budget[@]}" "$pub/CompatAI.Gateway" --urls "http://127.0.0.1:$port" >"$LOGS/$name.log" 2>&1 &
   PID[$name]=$!; pids+=($!)
 done
 for name in "${!PORT[@]}"; do

@@ -43,25 +43,15 @@ node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" & pids+=($!)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no >/tmp/bench-scaleout-redis.log 2>&1 & pids+=($!)
 REDIS_PID=$!
 
+source eng/bench/mock-gateway-env.sh; mock_gateway_env fallback
 start_replica() { # port redis(0|1) -> pid
   local redis=()
   [ "$2" = 1 ] && redis=(CompatAI__Redis__Configuration="127.0.0.1:${REDIS_PORT}" CompatAI__Redis__KeyPrefix="bench:")
-  env "${redis[@]}" \
-    CompatAI__Providers__openai__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
-    CompatAI__Providers__openai__ApiKey="bench-key" \
-    CompatAI__Providers__openai__Model="gpt-4o-mini" \
-    CompatAI__Providers__openai__ListUpstreamModels="false" \
-    CompatAI__Providers__backup__Provider="openai" \
-    CompatAI__Providers__backup__Endpoint="http://127.0.0.1:${UP_PORT}/v1/" \
-    CompatAI__Providers__backup__ApiKey="bench-key" \
-    CompatAI__Providers__backup__Model="gpt-4o-mini" \
-    CompatAI__Providers__backup__ListUpstreamModels="false" \
-    CompatAI__Fallback__0="openai" CompatAI__Fallback__1="backup" \
+  env "${MOCK_ENV[@]}" "${redis[@]}" \
     CompatAI__Gateway__ResponseCache__Enabled="true" \
     CompatAI__Gateway__Budgets__0__Name="bench" \
     CompatAI__Gateway__Budgets__0__Limit="1000000" \
     CompatAI__Gateway__Budgets__0__Unit="$BUDGET_UNIT" \
-    Logging__LogLevel__Default="Warning" \
     "$PUB/CompatAI.Gateway" --urls "http://127.0.0.1:$1" >"/tmp/bench-scaleout-$1.log" 2>&1 &
   echo $!
 }
