@@ -9,11 +9,15 @@
 # AOT=1 also publishes the gateway with Native AOT (into PUB_AOT; needs clang and zlib1g-dev) and measures it as a third
 # gateway in the same interleaved rounds and cold starts ("CompatAI AOT"). PORTKEY=0 leaves Portkey out.
 # SKIP_PUBLISH=1 reuses earlier publishes; COLD_ONLY=1 measures only the cold starts (COLD_RUNS per gateway, interleaved).
+# YARP=1 (the default) also measures a minimal reverse proxy (eng/bench/scaleout/ScaleoutProxy, YARP, no parsing) in
+# front of the same mock in the same rounds: the floor of what any second hop adds on this machine. YARP=0 leaves it out.
+# Portkey runs with portkey-fetch-shim.mjs preloaded (its streamed answers fail on Node 20 without it; PK_SHIM=0: not).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 DURATION="${1:-5}"; ROUNDS="${2:-3}"
 UP_PORT="${UP_PORT:-18091}"; GW_PORT="${GW_PORT:-18080}"; PK_PORT="${PK_PORT:-18787}"
 OUT="${OUT:-eng/bench/gateway/results.md}"
+PROXY="${PROXY:-artifacts/bench/scaleout-proxy}"; YARP_PORT="${YARP_PORT:-18085}"
 PUB="${PUB:-artifacts/bench/gateway}"; PUB_AOT="${PUB_AOT:-artifacts/bench/gateway-aot}"; PK_DIR="${PK_DIR:-artifacts/bench/portkey}"; PK_VERSION="${PK_VERSION:-1.15.2}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -30,7 +34,13 @@ if [ "${AOT:-0}" = 1 ]; then
   GATEWAYS+=(compatai_aot)
 fi
 COMPATS=(); for g in "${GATEWAYS[@]}"; do [ "$g" = portkey ] || COMPATS+=("$g"); done
-label() { case $1 in direct) echo direct;; portkey) echo Portkey;; compatai) echo CompatAI;; compatai_aot) echo "CompatAI AOT";; esac; }
+FLOORS=()  # proxies measured for scale only (no cold start): what a second hop alone costs here
+if [ "${YARP:-1}" = 1 ]; then
+  [ "${SKIP_PUBLISH:-0}" = 1 ] && [ -x "$PROXY/ScaleoutProxy" ] || \
+    dotnet publish -c Release eng/bench/scaleout/ScaleoutProxy/ScaleoutProxy.csproj -o "$PROXY" -v q -nologo >/dev/null
+  FLOORS+=(yarp)
+fi
+label() { case $1 in direct) echo direct;; portkey) echo Portkey;; compatai) echo CompatAI;; compatai_aot) echo "CompatAI AOT";; yarp) echo YARP;; esac; }
 [ "${PORTKEY:-1}" = 1 ] && { [ -f "$PK_DIR/node_modules/@portkey-ai/gateway/build/start-server.js" ] || \
   npm install --no-save --no-audit --no-fund --prefix "$PK_DIR" "@portkey-ai/gateway@${PK_VERSION}" >/dev/null 2>&1; }
 PK_JS="$PK_DIR/node_modules/@portkey-ai/gateway/build/start-server.js"
@@ -48,7 +58,9 @@ start_gateway() { # executable port log-name -> pid; the gateway serves the mock
   env "${MOCK_ENV[@]}" "$1" --urls "http://127.0.0.1:$2" >"/tmp/bench-$3.log" 2>&1 &
   echo $!
 }
-start_portkey() { node "$PK_JS" --port="$1" --headless >/tmp/bench-portkey.log 2>&1 & echo $!; }
+PK_NODE=(node); [ "${PK_SHIM:-1}" = 1 ] && PK_NODE+=(--import "$PWD/eng/bench/gateway/portkey-fetch-shim.mjs")
+start_portkey() { "${PK_NODE[@]}" "$PK_JS" --port="$1" --headless >/tmp/bench-portkey.log 2>&1 & echo $!; }
+start_yarp() { "$PROXY/ScaleoutProxy" --urls "http://127.0.0.1:$1" --Backends "http://127.0.0.1:${UP_PORT}" >/tmp/bench-yarp.log 2>&1 & echo $!; }
 
 JSON_BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello, benchmark"}]}'
 SSE_BODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Hello, benchmark"}]}'
@@ -100,11 +112,11 @@ if [ "${COLD_ONLY:-0}" = 1 ]; then
 fi
 
 declare -A PORT PID
-PORT[portkey]=$PK_PORT; PORT[compatai]=$GW_PORT; PORT[compatai_aot]=$((GW_PORT + 1))
-for g in "${GATEWAYS[@]}"; do
+PORT[portkey]=$PK_PORT; PORT[compatai]=$GW_PORT; PORT[compatai_aot]=$((GW_PORT + 1)); PORT[yarp]=$YARP_PORT
+for g in "${FLOORS[@]}" "${GATEWAYS[@]}"; do
   PID[$g]=$(start_"$g" "${PORT[$g]}"); pids+=("${PID[$g]}")
-  ready=/healthz; [ "$g" = portkey ] && ready=/
-  for _ in $(seq 1 200); do curl -fs -o /dev/null "http://127.0.0.1:${PORT[$g]}$ready" && break; sleep 0.05; done
+  ready=/healthz; [ "$g" = portkey ] && ready=/; [ "$g" = yarp ] && ready=/v1/models
+  for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:${PORT[$g]}$ready" && break; sleep 0.05; done
 done
 
 # wrk prints latencies as 812.00us, 1.23ms or 1.02s: convert to milliseconds.
@@ -127,7 +139,7 @@ RAW=$(mktemp)
 for r in $(seq 1 "$ROUNDS"); do
   for mode in json sse; do
     for c in 1 16 64; do
-      for t in direct "${GATEWAYS[@]}"; do
+      for t in direct "${FLOORS[@]}" "${GATEWAYS[@]}"; do
         echo "$r $mode $c $t $(run "$t" "$mode" "$c")" | tee -a "$RAW" >&2
       done
     done
@@ -143,25 +155,29 @@ errsum() { awk -v m="$1" -v c="$2" -v t="$3" '$2 == m && $3 == c && $4 == t { e 
   echo "Median of $ROUNDS interleaved rounds, ${DURATION} s per run after a 1 s warm-up; latency in ms (wrk: the whole exchange, for SSE up to [DONE])."
   echo
   head="| mode | c | direct p50 / p99 | direct req/s |"; rule="| --- | ---: | ---: | ---: |"
-  for g in "${GATEWAYS[@]}"; do head+=" $(label "$g") p50 / p99 | $(label "$g") req/s |"; rule+=" ---: | ---: |"; done
+  for g in "${FLOORS[@]}" "${GATEWAYS[@]}"; do head+=" $(label "$g") p50 / p99 | $(label "$g") req/s |"; rule+=" ---: | ---: |"; done
+  for g in "${FLOORS[@]}"; do head+=" $(label "$g") added p50 / p99 |"; rule+=" ---: |"; done
   for g in "${COMPATS[@]}"; do
     head+=" $(label "$g") added p50 / p99 |"; rule+=" ---: |"
     [ "${PORTKEY:-1}" = 1 ] && { head+=" $(label "$g") ÷ Portkey req/s |"; rule+=" ---: |"; }
   done
-  head+=" errors (direct"; for g in "${GATEWAYS[@]}"; do head+=" / $(label "$g")"; done; head+=") |"; rule+=" --- |"
+  head+=" errors (direct"; for g in "${FLOORS[@]}" "${GATEWAYS[@]}"; do head+=" / $(label "$g")"; done; head+=") |"; rule+=" --- |"
   echo "$head"; echo "$rule"
   for mode in json sse; do
     for c in 1 16 64; do
       d50=$(med $mode $c direct 5); d99=$(med $mode $c direct 6)
       row="| $mode | $c | $d50 / $d99 | $(med $mode $c direct 7) |"
-      for g in "${GATEWAYS[@]}"; do row+=" $(med $mode $c "$g" 5) / $(med $mode $c "$g" 6) | $(med $mode $c "$g" 7) |"; done
+      for g in "${FLOORS[@]}" "${GATEWAYS[@]}"; do row+=" $(med $mode $c "$g" 5) / $(med $mode $c "$g" 6) | $(med $mode $c "$g" 7) |"; done
+      for g in "${FLOORS[@]}"; do
+        row+=" $(awk -v a="$(med $mode $c "$g" 5)" -v b="$d50" 'BEGIN { printf "%+.3f", a - b }') / $(awk -v a="$(med $mode $c "$g" 6)" -v b="$d99" 'BEGIN { printf "%+.3f", a - b }') |"
+      done
       prps=$(med $mode $c portkey 7); perr=$(errsum $mode $c portkey)
       for g in "${COMPATS[@]}"; do
         g50=$(med $mode $c "$g" 5); g99=$(med $mode $c "$g" 6); grps=$(med $mode $c "$g" 7)
         row+=" $(awk -v a="$g50" -v b="$d50" 'BEGIN { printf "%+.3f", a - b }') / $(awk -v a="$g99" -v b="$d99" 'BEGIN { printf "%+.3f", a - b }') |"
         [ "${PORTKEY:-1}" = 1 ] && row+=" $(awk -v g="$grps" -v p="$prps" -v e="$perr" 'BEGIN { if (p + 0 == 0 || e > 0) print "n/a"; else printf "%.1f×", g / p }') |"
       done
-      row+=" $(errsum $mode $c direct)"; for g in "${GATEWAYS[@]}"; do row+=" / $(errsum $mode $c "$g")"; done; row+=" |"
+      row+=" $(errsum $mode $c direct)"; for g in "${FLOORS[@]}" "${GATEWAYS[@]}"; do row+=" / $(errsum $mode $c "$g")"; done; row+=" |"
       echo "$row"
     done
   done
