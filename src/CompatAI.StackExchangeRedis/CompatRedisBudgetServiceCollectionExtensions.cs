@@ -13,10 +13,20 @@ public static class CompatRedisBudgetServiceCollectionExtensions
     /// process with the same key prefix.
     /// </summary>
     /// <param name="services">The services.</param>
+    /// <param name="configure">
+    /// Sets <see cref="CompatRedisBudgetOptions"/> (leases; on by default). Default: none (the options as configured
+    /// elsewhere, for example bound from <see cref="CompatRedisBudgetOptions.SectionName"/>, or their defaults).
+    /// </param>
     /// <returns>The <paramref name="services"/>.</returns>
-    public static IServiceCollection AddCompatRedisBudgetStore(this IServiceCollection services)
+    public static IServiceCollection AddCompatRedisBudgetStore(this IServiceCollection services, Action<CompatRedisBudgetOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<CompatRedisBudgetOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
         services.TryAddSingleton<RedisBudgetStore>(static sp => ActivatorUtilities.CreateInstance<RedisBudgetStore>(sp, CompatRedisServices.Connection(sp, nameof(AddCompatRedisBudgetStore))));
         services.AddSingleton<IBudgetStore>(static sp => sp.GetRequiredService<RedisBudgetStore>());
         return services;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace CompatAI;
@@ -45,6 +46,27 @@ namespace CompatAI;
 /// before it; <see cref="FlushAsync"/> waits for them without reading; disposing the store (as the host does on
 /// shutdown) applies what is still queued.
 /// </para>
+/// <para>
+/// <b>Leases</b> (<see cref="CompatRedisBudgetOptions.Leases"/>, on by default) take the reservation's round trip off
+/// most requests without ever overspending. A reservation that goes to Redis while the budget has ample headroom
+/// reserves k times its amount in the same script call: k = headroom / (amount × <see cref="CompatRedisBudgetOptions.LeaseDivisor"/>
+/// (64)), at least 1 and at most <see cref="CompatRedisBudgetOptions.MaxLeaseRequests"/> (32), the headroom being what
+/// this process learnt from its last call on the counter (the first call on a counter reserves its amount alone). The
+/// script takes the lease only when all of it fits under the limit, else the amount alone when that fits, so every unit
+/// a lease holds is counted in Redis before this process grants it. Later reservations of the same counter (same limit
+/// and window end) are granted from the lease in this process, under a lock per counter, with no Redis call, as long as
+/// they fit; one that does not fit adds what the lease still holds to its amount and asks Redis for the rest. Near the
+/// limit k is 1, which is exactly a reservation without a lease. Settlements are unchanged (they correct the Redis
+/// counter, which holds the lease). What a lease holds unused is given back to Redis (a negative correction through the
+/// settlement queue) once it has been unused for <see cref="CompatRedisBudgetOptions.LeaseIdleTime"/> (1 second, checked
+/// on that period, so given back within twice that), by <see cref="FlushAsync"/> and on dispose; at the window's end it
+/// is dropped (the Redis counter expires with it). <see cref="GetSpentAsync"/> of this store does not count its own
+/// unused lease; another process's unused lease counts as reserved (at most about headroom / 64 of the budget per
+/// process, as it was when the lease was taken), so near the limit another process may be refused while this one still
+/// holds a few requests' worth, until it uses them or gives them back. When an outage begins the leases are dropped, not
+/// given back: their remainders stay counted in Redis until the window ends (too much, never too little), and no lease is
+/// taken or used while the store counts locally.
+/// </para>
 /// </remarks>
 public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, IDisposable
 {
@@ -56,8 +78,9 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
 
     private const decimal UnitsPerOne = 1_000_000_000_000m;
 
-    // ARGV: amount, limit - amount (whole units), window end (Unix ms). Returns {granted, spent before}. The comparison is
-    // on the digits, since Lua numbers are doubles and lose whole units beyond 2^53.
+    // ARGV: amount, limit - amount (whole units), window end (Unix ms), amount with a lease, limit - that. Returns {granted,
+    // spent before, whether the lease was taken}: the lease when it fits, else the amount alone when that fits. The
+    // comparisons are on the digits, since Lua numbers are doubles and lose whole units beyond 2^53.
     private const string ReserveScript = """
         local function greater(a, b)
           local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
@@ -67,10 +90,12 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
           return a > b
         end
         local spent = redis.call('GET', KEYS[1]) or '0'
-        if greater(spent, ARGV[2]) then return {0, spent} end
-        redis.call('INCRBY', KEYS[1], ARGV[1])
+        if greater(spent, ARGV[2]) then return {0, spent, 0} end
+        local add, leased = ARGV[1], 0
+        if ARGV[4] ~= ARGV[1] and not greater(spent, ARGV[5]) then add, leased = ARGV[4], 1 end
+        redis.call('INCRBY', KEYS[1], add)
         redis.call('PEXPIREAT', KEYS[1], ARGV[3])
-        return {1, spent}
+        return {1, spent, leased}
         """;
 
     // ARGV: pairs of delta (whole units) and window end (Unix ms), applied in order. Each sum floors at 0; a sum beyond a
@@ -106,17 +131,36 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
     });
 
     private readonly Task _applying;
+    private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
+    private readonly Lock _sweeperGate = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly bool _leasing;
+    private readonly TimeSpan _leaseIdleTime;
+    private readonly long _leaseDivisor;
+    private readonly long _maxLeaseRequests;
+    private ITimer? _sweeper;
     private long _queued;
     private int _outage;
+    private int _disposed;
 
     /// <summary>Creates the store over <paramref name="connection"/>.</summary>
     /// <param name="connection">The Redis connection (its key prefix is shared by every process that should share budgets).</param>
+    /// <param name="options">The store's options (leases). Default: <see cref="CompatRedisBudgetOptions"/>'s defaults.</param>
     /// <param name="logger">The logger for outages and recoveries. Default: none.</param>
-    public RedisBudgetStore(CompatRedisConnection connection, ILogger<RedisBudgetStore>? logger = null)
+    /// <param name="timeProvider">The clock that gives unused leases back. Default: <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="InvalidOperationException">The options are invalid.</exception>
+    public RedisBudgetStore(CompatRedisConnection connection, IOptions<CompatRedisBudgetOptions>? options = null, ILogger<RedisBudgetStore>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        var value = options?.Value ?? new CompatRedisBudgetOptions();
+        value.Validate();
         _connection = connection;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _leasing = value.Leases;
+        _leaseIdleTime = value.LeaseIdleTime;
+        _leaseDivisor = value.LeaseDivisor;
+        _maxLeaseRequests = value.MaxLeaseRequests;
         _applying = Task.Run(ApplyQueuedAsync);
     }
 
@@ -124,6 +168,11 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
     public bool IsLocal => Volatile.Read(ref _outage) == 1;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Granted from this process's lease of the counter without a Redis call when the lease holds the amount (see the
+    /// remarks of <see cref="RedisBudgetStore"/>); then <see cref="BudgetReservation.Spent"/> is what this process last
+    /// knew of the counter, plus what it granted since.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative, or an amount is beyond <see cref="MaxAmount"/>.</exception>
     public async ValueTask<BudgetReservation> TryReserveAsync(string counter, decimal amount, decimal limit, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
@@ -131,21 +180,40 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         cancellationToken.ThrowIfCancellationRequested();
         long units = ToUnits(amount, roundUp: true, nameof(amount));
-        long threshold = ToUnits(limit, roundUp: false, nameof(limit)) - units;
+        long limitUnits = ToUnits(limit, roundUp: false, nameof(limit));
+
+        // A zero amount is never leased: it is admitted only while the shared counter is below the limit, which only Redis knows.
+        bool leasing = _leasing && units > 0 && Volatile.Read(ref _outage) == 0 && Volatile.Read(ref _disposed) == 0;
+        long folded = 0;
+        long extra = 0;
+        if (leasing && TryTakeFromLease(counter, units, limitUnits, expiresAt, out var fromLease, out folded, out extra))
+        {
+            return fromLease;
+        }
+
         if (await TryRedisAsync().ConfigureAwait(false) is { } database)
         {
             try
             {
+                // What this process already holds of the counter (folded) is part of the amount; the rest is asked of Redis,
+                // with the lease's extra when it fits, so near the limit this is exactly a reservation of the amount.
+                long ask = units - folded;
                 var result = (RedisResult[])(await database.ScriptEvaluateAsync(
                     ReserveScript,
                     [Key(counter)],
-                    [units, threshold, expiresAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
-                var reservation = new BudgetReservation((long)result[0] == 1, FromUnits(long.Parse((string)result[1]!, CultureInfo.InvariantCulture)));
+                    [ask, limitUnits - ask, expiresAt.ToUnixTimeMilliseconds(), ask + extra, limitUnits - ask - extra]).ConfigureAwait(false))!;
+                bool granted = (long)result[0] == 1;
+                long spent = long.Parse((string)result[1]!, CultureInfo.InvariantCulture);
+                long leased = (long)result[2] == 1 ? extra : 0;
                 EndOutage();
-                return reservation;
+                long held = _leasing
+                    ? MergeLease(counter, limitUnits, expiresAt, create: leasing && granted, add: granted ? leased : folded, redisSpent: granted ? spent + ask + leased : spent)
+                    : 0;
+                return new BudgetReservation(granted, FromUnits(Math.Max(0, spent - folded - held)));
             }
             catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
             {
+                // What was folded stays counted in Redis (the leases are dropped with the outage).
                 BeginOutage(ex);
             }
         }
@@ -175,7 +243,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
         ArgumentOutOfRangeException.ThrowIfNegative(actual);
         // A cost beyond what a counter holds counts as the most it holds (the request was served: settling must not fail it).
         long delta = ToUnits(Math.Min(actual, MaxAmount), roundUp: true, nameof(actual)) - ToUnits(Math.Min(reserved, MaxAmount), roundUp: true, nameof(reserved));
-        var settlement = new Settlement(counter, delta, reserved, actual, expiresAt, Flushed: null);
+        var settlement = new Settlement(counter, delta, reserved, actual, expiresAt, Flushed: null, RedisOnly: false);
         if (await EnqueueAsync(settlement).ConfigureAwait(false))
         {
             return;
@@ -186,37 +254,53 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
     }
 
     /// <summary>
-    /// Waits until every settlement queued by <see cref="SettleAsync"/> before this call is applied (in Redis, or in this
-    /// process while Redis is unreachable), so that another process reading the counters sees them.
+    /// Gives back what this process's leases hold unused and waits until that and every settlement queued by
+    /// <see cref="SettleAsync"/> before this call are applied (in Redis, or in this process while Redis is unreachable),
+    /// so that another process reading the counters sees them.
     /// </summary>
     /// <param name="cancellationToken">Stops the waiting (not the settlements).</param>
     /// <returns>A task that completes when the settlements are applied.</returns>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (await EnqueueAsync(new Settlement(string.Empty, 0, 0m, 0m, default, flushed)).ConfigureAwait(false))
+        foreach (var giveBack in CloseLeases())
         {
-            await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await EnqueueAsync(giveBack).ConfigureAwait(false);
         }
-        else
-        {
-            await _applying.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+
+        await FlushQueueAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops taking settlements into the queue and waits until the queued ones are applied.</summary>
+    /// <summary>
+    /// Gives back what this process's leases hold unused, stops taking settlements into the queue and waits until the
+    /// queued ones are applied.
+    /// </summary>
     /// <returns>A task that completes when the queue is empty.</returns>
     public async ValueTask DisposeAsync()
     {
+        StopLeasing();
+        foreach (var giveBack in CloseLeases())
+        {
+            await EnqueueAsync(giveBack).ConfigureAwait(false);
+        }
+
         _queue.Writer.TryComplete();
         await _applying.ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Stops taking settlements into the queue; the queued ones are still applied in the background (use
-    /// <see cref="DisposeAsync"/> to wait for them).
+    /// Queues what this process's leases hold unused to be given back and stops taking settlements into the queue; the
+    /// queued ones are still applied in the background (use <see cref="DisposeAsync"/> to wait for them).
     /// </summary>
-    public void Dispose() => _queue.Writer.TryComplete();
+    public void Dispose()
+    {
+        StopLeasing();
+        foreach (var giveBack in CloseLeases())
+        {
+            TryEnqueue(giveBack);
+        }
+
+        _queue.Writer.TryComplete();
+    }
 
     /// <inheritdoc />
     public async ValueTask<decimal> GetSpentAsync(string counter, CancellationToken cancellationToken = default)
@@ -226,7 +310,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
         if (Interlocked.Read(ref _queued) > 0)
         {
             // What this process settled is read back, as it would be without the queue.
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            await FlushQueueAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (await TryRedisAsync().ConfigureAwait(false) is { } database)
@@ -235,7 +319,8 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
             {
                 var value = await database.StringGetAsync(Key(counter)).ConfigureAwait(false);
                 EndOutage();
-                return value.IsNull ? 0m : FromUnits((long)value);
+                // This process's unused leases are not spent (another process's are counted as reserved).
+                return value.IsNull ? 0m : FromUnits(Math.Max(0, (long)value - HeldByLease(counter)));
             }
             catch (Exception ex) when (RedisFailure.Is(ex, CancellationToken.None))
             {
@@ -430,10 +515,261 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
 
             foreach (var settlement in list)
             {
+                if (settlement.RedisOnly)
+                {
+                    // A lease given back: it stays counted in Redis (too much, never too little).
+                    continue;
+                }
+
                 await _local.SettleAsync(settlement.Counter, settlement.Reserved, settlement.Actual, settlement.ExpiresAt).ConfigureAwait(false);
                 _localCounters[settlement.Counter] = settlement.ExpiresAt;
             }
         }
+    }
+
+    /// <summary>Waits until every settlement queued before this call is applied.</summary>
+    private async Task FlushQueueAsync(CancellationToken cancellationToken)
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (await EnqueueAsync(new Settlement(string.Empty, 0, 0m, 0m, default, flushed, RedisOnly: false)).ConfigureAwait(false))
+        {
+            await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _applying.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Grants <paramref name="units"/> from this process's lease of the counter when it holds them. Otherwise takes what
+    /// the lease holds (<paramref name="folded"/>, part of the amount asked of Redis) and sizes the lease to ask for with it
+    /// (<paramref name="extra"/>, beyond the amount) from what this process last knew of the counter's headroom.
+    /// </summary>
+    private bool TryTakeFromLease(string counter, long units, long limitUnits, DateTimeOffset expiresAt, out BudgetReservation granted, out long folded, out long extra)
+    {
+        granted = default;
+        folded = 0;
+        extra = 0;
+        if (!_leases.TryGetValue(counter, out var lease))
+        {
+            // Nothing known of the counter yet: the first call asks for the amount alone.
+            return false;
+        }
+
+        lock (lease.Gate)
+        {
+            if (!lease.Matches(limitUnits, expiresAt))
+            {
+                return false;
+            }
+
+            if (lease.Remaining >= units)
+            {
+                granted = new BudgetReservation(true, FromUnits(Math.Max(0, lease.RedisSpent - lease.Remaining)));
+                lease.Remaining -= units;
+                lease.LastUsed = _timeProvider.GetTimestamp();
+                return true;
+            }
+
+            folded = lease.Remaining;
+            lease.Remaining = 0;
+
+            // k = headroom after this request / (amount × divisor), 1 to the most; the extra is k - 1 amounts.
+            long headroom = lease.LimitUnits - lease.RedisSpent;
+            if (headroom > units)
+            {
+                long k = Math.Clamp((headroom - (units - folded)) / units / _leaseDivisor, 1, _maxLeaseRequests);
+                extra = (k - 1) * units;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Puts what Redis answered into the counter's lease (created when <paramref name="create"/>): <paramref name="add"/>
+    /// units (the lease taken, or what was folded and not used) and what Redis now holds. Units that no lease can take are
+    /// given back to Redis. Returns what the lease held before.
+    /// </summary>
+    private long MergeLease(string counter, long limitUnits, DateTimeOffset expiresAt, bool create, long add, long redisSpent)
+    {
+        // Once the store is disposing, nothing would give a new lease back.
+        create &= Volatile.Read(ref _disposed) == 0;
+        while (true)
+        {
+            Lease? lease;
+            if (create)
+            {
+                lease = _leases.GetOrAdd(counter, static (_, state) => new Lease(state.ExpiresAt, state.LimitUnits), (ExpiresAt: expiresAt, LimitUnits: limitUnits));
+                EnsureSweeper();
+            }
+            else if (!_leases.TryGetValue(counter, out lease))
+            {
+                GiveBack(counter, add, expiresAt);
+                return 0;
+            }
+
+            long stale = 0;
+            lock (lease.Gate)
+            {
+                if (lease.Matches(limitUnits, expiresAt))
+                {
+                    long before = lease.Remaining;
+                    lease.Remaining += add;
+                    lease.RedisSpent = redisSpent;
+                    lease.LastUsed = _timeProvider.GetTimestamp();
+                    return before;
+                }
+
+                if (!lease.Closed)
+                {
+                    // Taken for another window end or limit (the budget changed): replaced, its remainder given back.
+                    lease.Closed = true;
+                    stale = lease.Remaining;
+                    lease.Remaining = 0;
+                }
+            }
+
+            _leases.TryRemove(KeyValuePair.Create(counter, lease));
+            GiveBack(counter, stale, lease.ExpiresAt);
+            if (!create)
+            {
+                GiveBack(counter, add, expiresAt);
+                return 0;
+            }
+        }
+    }
+
+    /// <summary>Returns what this process's lease of the counter holds unused.</summary>
+    private long HeldByLease(string counter)
+    {
+        if (!_leases.TryGetValue(counter, out var lease))
+        {
+            return 0;
+        }
+
+        lock (lease.Gate)
+        {
+            return lease.Closed ? 0 : lease.Remaining;
+        }
+    }
+
+    /// <summary>Closes every lease and returns what they held as settlements that give it back to Redis.</summary>
+    private List<Settlement> CloseLeases()
+    {
+        var giveBacks = new List<Settlement>();
+        foreach (var (counter, lease) in _leases)
+        {
+            long remaining = 0;
+            lock (lease.Gate)
+            {
+                if (!lease.Closed)
+                {
+                    lease.Closed = true;
+                    remaining = lease.Remaining;
+                    lease.Remaining = 0;
+                }
+            }
+
+            _leases.TryRemove(KeyValuePair.Create(counter, lease));
+            if (remaining > 0)
+            {
+                giveBacks.Add(GiveBackSettlement(counter, remaining, lease.ExpiresAt));
+            }
+        }
+
+        return giveBacks;
+    }
+
+    /// <summary>
+    /// Runs every <see cref="CompatRedisBudgetOptions.LeaseIdleTime"/>: gives back what leases unused for that long hold,
+    /// and drops the leases of windows that ended (their Redis counters expire with them).
+    /// </summary>
+    private void Sweep()
+    {
+        if (_leases.IsEmpty)
+        {
+            return;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        long timestamp = _timeProvider.GetTimestamp();
+        foreach (var (counter, lease) in _leases)
+        {
+            long remaining = 0;
+            bool drop;
+            lock (lease.Gate)
+            {
+                drop = lease.Closed || lease.ExpiresAt <= now || _timeProvider.GetElapsedTime(lease.LastUsed, timestamp) >= _leaseIdleTime;
+                if (drop && !lease.Closed)
+                {
+                    lease.Closed = true;
+                    remaining = lease.ExpiresAt <= now ? 0 : lease.Remaining;
+                    lease.Remaining = 0;
+                }
+            }
+
+            if (drop)
+            {
+                _leases.TryRemove(KeyValuePair.Create(counter, lease));
+                GiveBack(counter, remaining, lease.ExpiresAt);
+            }
+        }
+    }
+
+    private void EnsureSweeper()
+    {
+        if (Volatile.Read(ref _sweeper) is not null)
+        {
+            return;
+        }
+
+        lock (_sweeperGate)
+        {
+            if (_sweeper is null && Volatile.Read(ref _disposed) == 0)
+            {
+                Volatile.Write(ref _sweeper, _timeProvider.CreateTimer(static state => ((RedisBudgetStore)state!).Sweep(), this, _leaseIdleTime, _leaseIdleTime));
+            }
+        }
+    }
+
+    /// <summary>Stops granting from leases and taking new ones (the store is being disposed).</summary>
+    private void StopLeasing()
+    {
+        Volatile.Write(ref _disposed, 1);
+        lock (_sweeperGate)
+        {
+            _sweeper?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="units"/> of a lease to be given back to Redis; when the queue is full or closed they stay
+    /// counted there (too much, never too little).
+    /// </summary>
+    private void GiveBack(string counter, long units, DateTimeOffset expiresAt)
+    {
+        if (units > 0)
+        {
+            TryEnqueue(GiveBackSettlement(counter, units, expiresAt));
+        }
+    }
+
+    private static Settlement GiveBackSettlement(string counter, long units, DateTimeOffset expiresAt) =>
+        new(counter, -units, FromUnits(units), 0m, expiresAt, Flushed: null, RedisOnly: true);
+
+    /// <summary>Queues a settlement without waiting; returns <see langword="false"/> when the queue is full or closed.</summary>
+    private bool TryEnqueue(Settlement settlement)
+    {
+        Interlocked.Increment(ref _queued);
+        if (_queue.Writer.TryWrite(settlement))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return false;
     }
 
     private RedisKey Key(string counter) => _connection.Key("budget:" + counter);
@@ -443,6 +779,9 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
         if (Interlocked.Exchange(ref _outage, 1) == 0)
         {
             LogOutage(_logger, error?.GetType().Name ?? "not connected", error);
+
+            // The leases are dropped, not given back: their remainders stay counted in Redis until the window ends.
+            _ = CloseLeases();
         }
     }
 
@@ -479,6 +818,33 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable, I
     [LoggerMessage(4, LogLevel.Error, "Budgets: {Count} queued settlements could not be applied.")]
     private static partial void LogApplyFailed(ILogger logger, int count, Exception error);
 
-    /// <summary>A queued settlement, or (with <paramref name="Flushed"/>) a marker completed once everything before it is applied.</summary>
-    private sealed record Settlement(string Counter, long Delta, decimal Reserved, decimal Actual, DateTimeOffset ExpiresAt, TaskCompletionSource? Flushed);
+    /// <summary>
+    /// A queued settlement, or (with <paramref name="Flushed"/>) a marker completed once everything before it is applied;
+    /// <paramref name="RedisOnly"/> for a lease given back, which is dropped when Redis does not take it.
+    /// </summary>
+    private sealed record Settlement(string Counter, long Delta, decimal Reserved, decimal Actual, DateTimeOffset ExpiresAt, TaskCompletionSource? Flushed, bool RedisOnly);
+
+    /// <summary>
+    /// Units of one counter reserved in Redis by this process and not yet granted. Every field is read and written under
+    /// <see cref="Gate"/>; a closed lease is out of the dictionary (or about to be) and holds nothing.
+    /// </summary>
+    private sealed class Lease(DateTimeOffset expiresAt, long limitUnits)
+    {
+        public readonly Lock Gate = new();
+        public readonly DateTimeOffset ExpiresAt = expiresAt;
+        public readonly long LimitUnits = limitUnits;
+
+        /// <summary>Reserved in Redis and not granted yet.</summary>
+        public long Remaining;
+
+        /// <summary>What the Redis counter held (with <see cref="Remaining"/>) after this process's last call on it.</summary>
+        public long RedisSpent;
+
+        /// <summary>When the lease last granted or got units (a <see cref="TimeProvider"/> timestamp).</summary>
+        public long LastUsed;
+
+        public bool Closed;
+
+        public bool Matches(long limit, DateTimeOffset end) => !Closed && LimitUnits == limit && ExpiresAt == end;
+    }
 }

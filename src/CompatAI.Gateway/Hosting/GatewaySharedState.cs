@@ -36,7 +36,9 @@ internal static class GatewaySharedState
             services.AddCompatRedisRouteState();
             if (!services.Any(d => d.ServiceType == typeof(IBudgetStore)))
             {
+                // Leases (on by default) are set under CompatAI:Redis:Budgets.
                 services.AddCompatRedisBudgetStore();
+                services.AddOptions<CompatRedisBudgetOptions>().Bind(configuration.GetSection(CompatRedisBudgetOptions.SectionName));
             }
         }
 

@@ -92,6 +92,37 @@ public sealed class TwoReplicaTests
         Assert.Equal("requests", budget.GetProperty("currency").GetString());
     }
 
+    [Theory]
+    [InlineData(true, 33)] // the first reservation takes 1, the second a lease of 32 (the most), granting the third
+    [InlineData(false, 3)]
+    public async Task A_budget_with_ample_headroom_is_leased_in_redis_unless_CompatAI_Redis_Budgets_Leases_is_false(bool leases, int inRedis)
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var setup = await SharedStateSetup.StartAsync(redis.Configuration, new Dictionary<string, string?>
+        {
+            ["CompatAI:Gateway:Budgets:0:Name"] = "many-requests",
+            ["CompatAI:Gateway:Budgets:0:Unit"] = "Requests",
+            ["CompatAI:Gateway:Budgets:0:Limit"] = "10000",
+            ["CompatAI:Redis:Budgets:Leases"] = leases ? "true" : "false",
+            ["CompatAI:Redis:Budgets:LeaseIdleTime"] = "00:10:00",
+        });
+        var a = await setup.StartGatewayAsync();
+        var model = $"alpha/{SharedStateSetup.AlphaModel}";
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(200, (await SharedStateSetup.ChatAsync(a, model, $"question {i}", ClientKey)).Status);
+        }
+
+        var connection = a.Services.GetRequiredService<CompatRedisConnection>();
+        var counter = await connection.Multiplexer.GetDatabase().StringGetAsync(connection.Key($"budget:many-requests|App||{DateTimeOffset.UtcNow:yyyy-MM-dd}|requests"));
+        Assert.Equal(inRedis * 1_000_000_000_000L, (long)counter);
+
+        // The replica's own unused lease is not spent.
+        var budget = (await SharedStateSetup.GetJsonAsync(a, "v1/analytics")).GetProperty("budgets").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "many-requests");
+        Assert.Equal(3m, budget.GetProperty("spent").GetDecimal());
+    }
+
     [Fact]
     public async Task A_Retry_After_seen_by_one_replicas_fallback_chain_keeps_the_other_replica_off_that_provider()
     {
