@@ -131,6 +131,22 @@ public sealed class ProviderCatalog
         return new ProviderCatalog(profiles.Values);
     }
 
+    /// <summary>Reads quirks from a configuration section whose keys are <see cref="ProviderQuirks"/> properties, with the rules of <see cref="WithOverrides"/>.</summary>
+    /// <exception cref="InvalidOperationException">A key is unknown or a value cannot be converted; the message names the key.</exception>
+    internal static ProviderQuirks ReadQuirks(Microsoft.Extensions.Configuration.IConfigurationSection section)
+    {
+        var node = new System.Text.Json.Nodes.JsonObject();
+        try
+        {
+            ConfigurationJsonReader.Merge(node, section, ProviderCatalogJsonContext.Default.ProviderQuirks);
+            return node.Deserialize(ProviderCatalogJsonContext.Default.ProviderQuirks)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"Configuration '{section.Path}' is not valid: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Reads profiles from catalog JSON (the format of the embedded <c>providers.json</c>).</summary>
     /// <param name="utf8Json">The JSON document: <c>{ "providers": [ ... ] }</c>.</param>
     /// <returns>The catalog.</returns>
