@@ -5,7 +5,10 @@
 # health, every management endpoint with and without the admin key, the OpenAPI document, the dashboard) and compares
 # status codes and the JSON shapes (every key path; values that change per run such as times are not compared). The
 # configuration also exercises the paths that AOT changes: configuration binding (a catalog override, fallback
-# options) and the management API's generated JSON. Exit code 0 when every answer matches and is as expected.
+# options) and the management API's generated JSON. Profile overrides of every kind (a string, enums, a list, a nested
+# quirk object, lists of objects) are set through environment configuration and checked in both builds: in
+# /v1/providers (capabilities come from the profile) and in what the gateway sent the mock (its GET /last-request).
+# Exit code 0 when every answer matches and is as expected.
 # Usage: eng/bench/gateway/aot-check.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -19,9 +22,21 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 node eng/bench/gateway/mock-upstream.mjs "$UP_PORT" >/dev/null 2>&1 & pids+=($!)
 source eng/bench/mock-gateway-env.sh; mock_gateway_env fallback
+# Profile overrides, one of each kind; the checks below look for each one's effect.
+PROFILE_OVERRIDES=(
+  CompatAI__Profiles__openai__DisplayName="OpenAI as configured"                 # string
+  CompatAI__Profiles__openai__AuthStyle="xapikey"                                # enum (profile; member names in any case): the key goes in x-api-key
+  CompatAI__Profiles__openai__Quirks__SystemRole="Unsupported"                   # enum (quirk): system messages are merged into the user message
+  CompatAI__Profiles__openai__Quirks__UnsupportedParameters__0="seed"            # list (replaces the catalog's): seed is dropped
+  CompatAI__Profiles__openai__Quirks__UnsupportedParameters__1="tools"           #   ... and /v1/providers says tools: false
+  CompatAI__Profiles__openai__Quirks__SupportsJsonSchema="false"                 # nested quirk object (bool): jsonSchema: false
+  CompatAI__Profiles__openai__ContextWindows__0__ModelPattern="^gpt-4o-mini$"    # list of objects (int): contextWindowTokens: 4242
+  CompatAI__Profiles__openai__ContextWindows__0__Tokens="4242"
+  CompatAI__Profiles__openai__ModelRules__0__ModelPattern="^gpt-4o-mini$"        # list of objects with a nested quirk list: reasoning: true
+  CompatAI__Profiles__openai__ModelRules__0__Quirks__ReasoningTags__0="think"
+)
 start() { # executable port log
-  env "${MOCK_ENV[@]}" \
-  CompatAI__Profiles__openai__DisplayName="OpenAI as configured" \
+  env "${MOCK_ENV[@]}" "${PROFILE_OVERRIDES[@]}" \
   CompatAI__FallbackOptions__CircuitBreaker__BreakDuration="00:00:42" \
   CompatAI__Gateway__Management__AdminKey="bench-admin" \
     "$1" --urls "http://127.0.0.1:$2" >"$3" 2>&1 &
@@ -78,6 +93,24 @@ for b in jit aot; do
     || { echo "FAIL ($b): CompatAI:FallbackOptions:CircuitBreaker:BreakDuration (42 s) did not reach /v1/routing"; FAILED=1; }
   grep -q 'Hello from the mock.' "$OUT/chat-json.$b" || { echo "FAIL ($b): the chat answer is not the mock's"; FAILED=1; }
 done
+# What the gateway sent upstream for a chat with a system message, a seed and a temperature (the mock keeps the last POST).
+BEFORE_OVERRIDES=$FAILED
+SYSTEM_CHAT='{"model":"openai/gpt-4o-mini","seed":7,"temperature":0.5,"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}]}'
+for b in jit aot; do
+  port=$JIT_PORT; [ "$b" = aot ] && port=$AOT_PORT
+  status=$(curl -s -o "$OUT/system-chat.$b" -w '%{http_code}' -H 'Content-Type: application/json' --data "$SYSTEM_CHAT" "http://127.0.0.1:$port/v1/chat/completions")
+  curl -s -o "$OUT/upstream.$b" "http://127.0.0.1:$UP_PORT/last-request"
+  [ "$status" = 200 ] || { echo "FAIL ($b): the chat with a system message answered $status"; FAILED=1; }
+  jq -e '.data[] | select(.name == "openai") | .capabilities | .tools == false and .jsonSchema == false and .contextWindowTokens == 4242 and .reasoning == true' "$OUT/providers.$b" >/dev/null \
+    || { echo "FAIL ($b): the list, nested quirk and list-of-object overrides (tools, jsonSchema, contextWindowTokens, reasoning) did not reach /v1/providers"; FAILED=1; }
+  jq -e '.headers["x-api-key"] == "bench-key" and (.headers | has("authorization") | not)' "$OUT/upstream.$b" >/dev/null \
+    || { echo "FAIL ($b): the enum override AuthStyle=xapikey did not put the key in x-api-key upstream"; FAILED=1; }
+  jq -e '.body | fromjson | ([.messages[].role] | index("system") == null) and (.messages[0].content | tostring | contains("Be brief."))' "$OUT/upstream.$b" >/dev/null \
+    || { echo "FAIL ($b): the enum override Quirks:SystemRole=Unsupported did not merge the system message upstream"; FAILED=1; }
+  jq -e '.body | fromjson | (has("seed") | not) and .temperature == 0.5' "$OUT/upstream.$b" >/dev/null \
+    || { echo "FAIL ($b): the list override Quirks:UnsupportedParameters did not drop seed upstream (or temperature was not sent)"; FAILED=1; }
+done
+printf '%-28s %s\n' profile-overrides "$( [ "$FAILED" = "$BEFORE_OVERRIDES" ] && echo 'ok (string, enums, list, nested quirk object, lists of objects; JIT and AOT)' || echo 'see FAIL lines above')"
 grep -h -i -E 'fail|exception' /tmp/aot-check-jit.log /tmp/aot-check-aot.log | head -5 || true
 echo "answers in $OUT; $( [ "$FAILED" = 0 ] && echo 'all match' || echo 'MISMATCHES' )"
 exit "$FAILED"

@@ -1,5 +1,7 @@
 // A minimal OpenAI-compatible upstream for the gateway benchmarks: reads (and discards) the whole request body, then
 // answers /v1/chat/completions as JSON, or as SSE when the body contains "stream":true, and /v1/models. Loopback only.
+// GET /last-request answers the headers and the first 4 KB of the body of the last POST it received (aot-check.sh reads
+// it to see what the gateway sent upstream).
 // Usage: node mock-upstream.mjs <port>
 import http from 'node:http';
 
@@ -18,6 +20,7 @@ const sse = [chunk({ role: 'assistant', content: '' }, null), chunk({ content: '
   chunk({ content: ' from the mock.' }, null), chunk({}, 'stop'), 'data: [DONE]\n\n'];
 const models = JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created, owned_by: 'mock' }] });
 
+let last = null;
 http.createServer({ keepAliveTimeout: 60000 }, (req, res) => {
   let size = 0;
   let head = '';
@@ -28,7 +31,10 @@ http.createServer({ keepAliveTimeout: 60000 }, (req, res) => {
     size += b.length;
   });
   req.on('end', () => {
-    if (req.method === 'GET' && req.url.endsWith('/models')) {
+    if (req.method === 'POST') last = { url: req.url, headers: req.headers, body: head.slice(0, 4096) };
+    if (req.method === 'GET' && req.url === '/last-request') {
+      res.writeHead(last ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(last ?? {}));
+    } else if (req.method === 'GET' && req.url.endsWith('/models')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(models);
     } else if (/"stream"\s*:\s*true/.test(head + tail)) {
       // Event by event, chunked, as providers stream.

@@ -48,7 +48,7 @@ internal sealed class GatewayRuntime : IDisposable
         var root = configuration.Configuration;
         RejectGatewayOnlyFallbackShapes(root.GetSection(CompatAIConfiguration.SectionName + ":Fallback"));
         var compat = new CompatAIConfiguration();
-        root.GetSection(CompatAIConfiguration.SectionName).Bind(compat);
+        compat.Bind(root.GetSection(CompatAIConfiguration.SectionName));
         var catalog = CatalogFrom(root);
 
         var providers = new Dictionary<string, IGatewayAdapter>(StringComparer.OrdinalIgnoreCase);

@@ -20,8 +20,9 @@ internal sealed class GatewayManagementState : IDisposable
     {
         Options = options.Value;
         Options.Validate(gatewayOptions.Value.Keys);
-        var fallback = new FallbackOptions();
-        configuration.Configuration.GetSection(CompatAIConfiguration.SectionName + ":FallbackOptions").Bind(fallback);
+        var compat = new CompatAIConfiguration();
+        compat.Bind(configuration.Configuration.GetSection(CompatAIConfiguration.SectionName));
+        var fallback = compat.FallbackOptions;
         Metrics = new GatewayMetrics(meterFactory);
         // With replicas sharing state, every change is also noted as a delta to send to Redis.
         Stats = new ProviderStatsStore(time, Options.MaxSeries, deltas);

@@ -29,7 +29,7 @@ internal sealed class ManagementEndpoints
         _health = health;
         _budgets = budgets;
         var root = configuration.Configuration;
-        root.GetSection(CompatAIConfiguration.SectionName).Bind(_compat);
+        _compat.Bind(root.GetSection(CompatAIConfiguration.SectionName));
         var profiles = root.GetSection(CompatAIConfiguration.SectionName + ":Profiles");
         _catalog = profiles.Exists() ? ProviderCatalog.Default.WithOverrides(profiles) : ProviderCatalog.Default;
     }

@@ -93,7 +93,10 @@ public sealed class ProviderCatalog
     /// <summary>
     /// Returns a copy of this catalog with profiles overridden or added from configuration: each child section of
     /// <paramref name="providers"/> is named after a provider; for a known provider only the keys present change
-    /// (for example <c>Catalog:groq:Quirks:MaxChoices</c>), an unknown name adds a new profile.
+    /// (for example <c>Catalog:groq:Quirks:MaxChoices</c>), an unknown name adds a new profile. Keys are the property
+    /// names, case-insensitive; a list named in configuration (<c>Quirks:UnsupportedParameters:0</c>, <c>ModelRules:0:...</c>)
+    /// replaces the profile's list, a dictionary (<c>Headers:X-Team</c>) merges key by key, enums take their member names.
+    /// Reads configuration without reflection, so it works in trimmed and Native AOT applications.
     /// </summary>
     /// <param name="providers">A section whose children are provider names, such as <c>CompatAI:Catalog</c>.</param>
     /// <returns>The new catalog; this one is not changed.</returns>
@@ -104,18 +107,19 @@ public sealed class ProviderCatalog
         var profiles = new Dictionary<string, ProviderProfile>(_byName, StringComparer.OrdinalIgnoreCase);
         foreach (var section in providers.GetChildren())
         {
-            // Start from a deep copy (the shared profile is never touched); lists named in configuration are replaced,
-            // not appended to, so drop them from the copy before binding. Dictionaries (headers) merge key by key.
+            // Start from a JSON copy of the profile (the shared profile is never touched), lay the section over it with
+            // the catalog's own JSON contract and read it back: no reflection, so this works trimmed and under Native
+            // AOT, and init-only properties are set (the configuration binding generator cannot set them).
             var node = TryGet(section.Key, out var existing)
                 ? JsonSerializer.SerializeToNode(existing, ProviderCatalogJsonContext.Default.ProviderProfile)!.AsObject()
                 : new System.Text.Json.Nodes.JsonObject { ["name"] = section.Key.ToLowerInvariant() };
-            DropOverriddenLists(node, section);
-            var profile = node.Deserialize(ProviderCatalogJsonContext.Default.ProviderProfile)!;
+            ProviderProfile profile;
             try
             {
-                Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(section, profile, o => o.ErrorOnUnknownConfiguration = true);
+                ConfigurationJsonReader.Merge(node, section, ProviderCatalogJsonContext.Default.ProviderProfile);
+                profile = node.Deserialize(ProviderCatalogJsonContext.Default.ProviderProfile)!;
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or JsonException)
             {
                 throw new InvalidOperationException($"Configuration '{section.Path}' cannot override provider '{section.Key}': {ex.Message}", ex);
             }
@@ -127,20 +131,19 @@ public sealed class ProviderCatalog
         return new ProviderCatalog(profiles.Values);
     }
 
-    private static void DropOverriddenLists(System.Text.Json.Nodes.JsonObject node, Microsoft.Extensions.Configuration.IConfiguration section)
+    /// <summary>Reads quirks from a configuration section whose keys are <see cref="ProviderQuirks"/> properties, with the rules of <see cref="WithOverrides"/>.</summary>
+    /// <exception cref="InvalidOperationException">A key is unknown or a value cannot be converted; the message names the key.</exception>
+    internal static ProviderQuirks ReadQuirks(Microsoft.Extensions.Configuration.IConfigurationSection section)
     {
-        foreach (var child in section.GetChildren())
+        var node = new System.Text.Json.Nodes.JsonObject();
+        try
         {
-            var key = node.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, child.Key, StringComparison.OrdinalIgnoreCase));
-            switch (key is null ? null : node[key])
-            {
-                case System.Text.Json.Nodes.JsonArray:
-                    node.Remove(key!);
-                    break;
-                case System.Text.Json.Nodes.JsonObject inner:
-                    DropOverriddenLists(inner, child);
-                    break;
-            }
+            ConfigurationJsonReader.Merge(node, section, ProviderCatalogJsonContext.Default.ProviderQuirks);
+            return node.Deserialize(ProviderCatalogJsonContext.Default.ProviderQuirks)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"Configuration '{section.Path}' is not valid: {ex.Message}", ex);
         }
     }
 

@@ -72,13 +72,17 @@ public sealed class PriceTable
         var rows = new List<ModelPrice>(_prices.Values);
         foreach (var section in prices.GetChildren())
         {
-            var row = new ModelPrice();
+            ModelPrice row;
             try
             {
-                section.Bind(row, static o => o.ErrorOnUnknownConfiguration = true);
+                // The row's own JSON contract reads the section (see ConfigurationJsonReader): no reflection, so this works
+                // trimmed and under Native AOT, and JIT and AOT builds read configuration the same way.
+                var node = new System.Text.Json.Nodes.JsonObject();
+                ConfigurationJsonReader.Merge(node, section, PriceTableJsonContext.Default.ModelPrice);
+                row = node.Deserialize(PriceTableJsonContext.Default.ModelPrice)!;
                 row.Validate($"Configuration '{(section as IConfigurationSection)?.Path}'");
             }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException)
             {
                 throw new InvalidOperationException($"Configuration '{(section as IConfigurationSection)?.Path}' is not a valid price: {ex.Message}", ex);
             }
@@ -136,4 +140,5 @@ public sealed class PriceTable
     AllowTrailingCommas = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(PriceTable.PriceDocument))]
+[JsonSerializable(typeof(ModelPrice))]
 internal sealed partial class PriceTableJsonContext : JsonSerializerContext;

@@ -21,6 +21,34 @@ public sealed class CompatAIConfiguration
     public FallbackOptions FallbackOptions { get; set; } = new();
 
     /// <summary>
+    /// Reads a <c>CompatAI</c> section into this object: <c>Providers</c>, <c>Fallback</c> and <c>FallbackOptions</c>
+    /// (<c>Profiles</c> is read by <see cref="ProviderCatalog.WithOverrides"/>). Use this rather than binding the whole
+    /// object: it binds only settings (never <see cref="FallbackOptions.TimeProvider"/> or
+    /// <see cref="FallbackOptions.StateStore"/>, which are set in code; naming them is an error), and it reads a
+    /// provider's <c>ParameterSanitizer:QuirksOverride</c> with the catalog's rules, so the result is the same in JIT,
+    /// trimmed and Native AOT applications (the configuration binding source generator cannot set the init-only
+    /// properties of <see cref="ProviderQuirks"/>).
+    /// </summary>
+    /// <param name="section">The <c>CompatAI</c> section.</param>
+    /// <exception cref="InvalidOperationException">A value cannot be converted or a key cannot be set; the message names the configuration key.</exception>
+    public void Bind(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var providers = section.GetSection(nameof(Providers));
+        providers.Bind(Providers);
+        section.GetSection(nameof(Fallback)).Bind(Fallback);
+        FallbackOptionsBinder.Bind(section.GetSection(nameof(FallbackOptions)), FallbackOptions);
+        foreach (var provider in providers.GetChildren())
+        {
+            var quirks = provider.GetSection(nameof(CompatProviderConfiguration.ParameterSanitizer) + ":" + nameof(ParameterSanitizingOptions.QuirksOverride));
+            if (quirks.Exists() && Providers.TryGetValue(provider.Key, out var entry))
+            {
+                entry.ParameterSanitizer.QuirksOverride = ProviderCatalog.ReadQuirks(quirks);
+            }
+        }
+    }
+
+    /// <summary>
     /// Returns the built-in catalog with the profile overrides of <c>CompatAI:Profiles:&lt;name&gt;</c> applied
     /// (see <see cref="ProviderCatalog.WithOverrides"/>), or the built-in catalog when that section is absent.
     /// </summary>

@@ -54,7 +54,7 @@ public static class CompatChatClientServiceCollectionExtensions
             registrations = new CompatRegistrations();
             services.AddSingleton(registrations);
             services.AddOptions<CompatAIConfiguration>()
-                .Configure<IConfiguration>(static (options, configuration) => configuration.GetSection(CompatAIConfiguration.SectionName).Bind(options))
+                .Configure<IConfiguration>(static (options, configuration) => options.Bind(configuration.GetSection(CompatAIConfiguration.SectionName)))
                 .ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CompatAIConfiguration>, CompatAIConfigurationValidator>());
         }

@@ -45,7 +45,7 @@ public static class CompatRouterChatClientServiceCollectionExtensions
         if (!services.Any(static d => d.ServiceType == typeof(IValidateOptions<ProviderProberOptions>) && d.ImplementationType == typeof(ProviderProberOptionsValidator)))
         {
             services.AddOptions<ProviderProberOptions>()
-                .Configure<IConfiguration>(static (options, configuration) => configuration.GetSection(ProviderProberOptionsValidator.SectionName).Bind(options))
+                .Configure<IConfiguration>(static (options, configuration) => ProviderProberOptionsBinder.Bind(configuration.GetSection(ProviderProberOptionsValidator.SectionName), options))
                 .Configure<IServiceProvider>(static (options, sp) =>
                 {
                     options.TimeProvider = sp.GetService<TimeProvider>() ?? options.TimeProvider;
@@ -70,7 +70,7 @@ public static class CompatRouterChatClientServiceCollectionExtensions
         }
 
         var compat = new CompatAIConfiguration();
-        root.GetSection(CompatAIConfiguration.SectionName).Bind(compat);
+        compat.Bind(root.GetSection(CompatAIConfiguration.SectionName));
         var catalog = CompatAIConfiguration.CatalogFrom(root);
         var loggerFactory = services.GetService<ILoggerFactory>();
         var candidates = new List<RouteCandidate>();

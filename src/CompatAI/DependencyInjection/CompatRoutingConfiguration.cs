@@ -50,17 +50,46 @@ public sealed class CompatRoutingConfiguration
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var routing = new CompatRoutingConfiguration();
+        var section = configuration.GetSection(SectionName);
+        // Bound through a dedicated type whose Failover and Probes hold only settings: FallbackOptions and
+        // ProviderProberOptions also hold service objects (clock, state store, logger factory), which configuration never
+        // sets and which the configuration binding source generator (on under Native AOT) reports as unsupported.
+        var settings = new Settings
+        {
+            Strategy = routing.Strategy,
+            BalancedWeights = routing.BalancedWeights,
+            Failover = FallbackOptionsBinder.Settings.From(routing.Failover),
+            Probes = ProviderProberOptionsBinder.Settings.From(routing.Probes),
+        };
         try
         {
-            configuration.GetSection(SectionName).Bind(routing, static o => o.ErrorOnUnknownConfiguration = true);
+            FallbackOptionsBinder.RejectServiceKeys(section.GetSection(nameof(Failover)));
+            ProviderProberOptionsBinder.RejectServiceKeys(section.GetSection(nameof(Probes)));
+            section.Bind(settings, static o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException ex)
         {
-            // The binder's outer message says only that binding failed; the inner one names the key and the value.
-            var detail = ex.InnerException is { } inner ? inner.Message : ex.Message;
+            // The message to show is the innermost one that names the key: the generated binder's own exception names key
+            // and value (its inner one, from Enum.Parse or the like, neither); a wrapping "binding failed" message names none.
+            var detail = ex.Message;
+            for (Exception? e = ex; e is not null; e = e.InnerException)
+            {
+                if (e.Message.Contains(SectionName, StringComparison.OrdinalIgnoreCase))
+                {
+                    detail = e.Message;
+                }
+            }
             throw new InvalidOperationException($"Configuration '{SectionName}' is invalid: {detail}", ex);
         }
 
+        routing.Strategy = settings.Strategy;
+        routing.BalancedWeights = settings.BalancedWeights;
+        routing.ExpectedOutputTokens = settings.ExpectedOutputTokens;
+        routing.LatencyHalfLife = settings.LatencyHalfLife;
+        routing.ExplorationInterval = settings.ExplorationInterval;
+        settings.Failover.ApplyTo(routing.Failover);
+        settings.Probes.ApplyTo(routing.Probes);
+        routing.Candidates.AddRange(settings.Candidates);
         return routing;
     }
 
@@ -84,5 +113,26 @@ public sealed class CompatRoutingConfiguration
             Catalog = catalog,
             Prices = prices,
         };
+    }
+
+    /// <summary>The settings of this type as configuration sets them (see <see cref="Read"/>).</summary>
+    internal sealed class Settings
+    {
+        public RoutingStrategy Strategy { get; set; }
+
+        public BalancedWeights BalancedWeights { get; set; } = new();
+
+        public int? ExpectedOutputTokens { get; set; }
+
+        public TimeSpan? LatencyHalfLife { get; set; }
+
+        public TimeSpan? ExplorationInterval { get; set; }
+
+        public FallbackOptionsBinder.Settings Failover { get; set; } = new();
+
+        public ProviderProberOptionsBinder.Settings Probes { get; set; } = new();
+
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "MA0016:Prefer using collection abstraction instead of implementation", Justification = "Bound by Microsoft.Extensions.Configuration, which fills concrete collections.")]
+        public List<CompatRouteConfiguration> Candidates { get; } = [];
     }
 }

@@ -144,4 +144,49 @@ public sealed class CostTrackingTests(EmulatorFixture fixture)
         Assert.Contains("CompatAI:Prices:0", error.Message);
         Assert.Contains("negative", error.Message);
     }
+
+    [Theory]
+    [InlineData("Input", "cheap", "'CompatAI:Prices:0:Input' is 'cheap', which is not a valid number")]
+    [InlineData("Uncertain", "maybe", "'CompatAI:Prices:0:Uncertain' is 'maybe', which is not a valid boolean")]
+    [InlineData("Inptu", "1", "'CompatAI:Prices:0:Inptu' is not a setting of ModelPrice")]
+    public void A_price_override_with_a_bad_value_or_key_names_the_key(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CompatAI:Prices:0:Provider"] = "groq",
+            ["CompatAI:Prices:0:Model"] = "llama-3.3-70b-versatile",
+            [$"CompatAI:Prices:0:{key}"] = value,
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => PriceTable.Default.WithOverrides(configuration.GetSection("CompatAI:Prices")));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_price_override_reads_every_column()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["CompatAI:Prices:0:Provider"] = "acme",
+            ["CompatAI:Prices:0:Model"] = "acme-large",
+            ["CompatAI:Prices:0:Input"] = "1.25",
+            ["CompatAI:Prices:0:CachedInput"] = "0.125",
+            ["CompatAI:Prices:0:Output"] = "5",
+            ["CompatAI:Prices:0:Currency"] = "EUR",
+            ["CompatAI:Prices:0:Source"] = "https://acme.example/pricing",
+            ["CompatAI:Prices:0:Date"] = "2026-11-30",
+            ["CompatAI:Prices:0:Uncertain"] = "true",
+        }).Build();
+
+        Assert.True(PriceTable.Default.WithOverrides(configuration.GetSection("CompatAI:Prices")).TryGet("acme", "acme-large", out var price));
+
+        Assert.Equal(1.25m, price.Input);
+        Assert.Equal(0.125m, price.CachedInput);
+        Assert.Equal(5m, price.Output);
+        Assert.Equal("EUR", price.Currency);
+        Assert.Equal(new Uri("https://acme.example/pricing"), price.Source);
+        Assert.Equal("2026-11-30", price.Date);
+        Assert.True(price.Uncertain);
+    }
 }
