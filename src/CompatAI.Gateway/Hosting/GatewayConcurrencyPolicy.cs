@@ -23,21 +23,25 @@ internal sealed class GatewayConcurrencyPolicy : IRateLimiterPolicy<string>
 
     private readonly GatewayLimitsOptions _limits;
 
+    /// <summary>The one partition, built once: asking for it allocates nothing per request.</summary>
+    private readonly RateLimitPartition<string> _partition;
+
     public GatewayConcurrencyPolicy(IOptions<GatewayOptions> options)
     {
         _limits = options.Value.Limits;
+        var limiterOptions = new ConcurrencyLimiterOptions
+        {
+            PermitLimit = _limits.MaxConcurrentRequests,
+            QueueLimit = _limits.MaxQueuedRequests,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        };
+        _partition = RateLimitPartition.GetConcurrencyLimiter("gateway", _ => limiterOptions);
         OnRejected = RejectAsync;
     }
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; }
 
-    public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
-        RateLimitPartition.GetConcurrencyLimiter("gateway", _ => new ConcurrencyLimiterOptions
-        {
-            PermitLimit = _limits.MaxConcurrentRequests,
-            QueueLimit = _limits.MaxQueuedRequests,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
+    public RateLimitPartition<string> GetPartition(HttpContext httpContext) => _partition;
 
     private async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {

@@ -24,8 +24,14 @@ internal static class GatewayKeyId
             return Anonymous;
         }
 
+        // Asked once per served request (analytics): the key's bytes on the stack when short, one string for the id.
+        var length = Encoding.UTF8.GetMaxByteCount(key.Length);
+        var bytes = length <= 512 ? stackalloc byte[length] : new byte[length];
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
-        return "key-" + Convert.ToHexStringLower(hash[..6]);
+        SHA256.HashData(bytes[..Encoding.UTF8.GetBytes(key, bytes)], hash);
+        Span<char> id = stackalloc char[16];
+        "key-".CopyTo(id);
+        Convert.TryToHexStringLower(hash[..6], id[4..], out _);
+        return new string(id);
     }
 }

@@ -30,56 +30,16 @@ internal sealed class ProviderStatsStore : Cluster.IStatsView
     public static DateTimeOffset SlotStart(long slot) => DateTimeOffset.FromUnixTimeSeconds(slot * BucketSeconds);
 
     public void RecordAttempt(string provider, string model, string outcome) =>
-        Update(provider, model, b =>
-        {
-            // A skipped attempt (circuit open) never reached the provider: counted apart, not as an attempt.
-            if (outcome == GatewayMetrics.CircuitOpen)
-            {
-                b.Skipped++;
-                return;
-            }
-
-            b.Attempts++;
-            if (outcome == GatewayMetrics.Success)
-            {
-                b.Successes++;
-            }
-            else
-            {
-                b.Failures++;
-            }
-        });
+        Update(provider, model, new Change(ChangeKind.Attempt, outcome: outcome));
 
     public void RecordDuration(string provider, string model, double seconds, bool success) =>
-        Update(provider, model, b =>
-        {
-            b.Latency[LogHistogram.BinOf(seconds * 1000)]++;
-            b.LatencyCount++;
-            if (success)
-            {
-                b.SuccessSeconds += seconds;
-            }
-        });
+        Update(provider, model, new Change(ChangeKind.Duration, seconds: seconds, success: success));
 
     public void RecordTimeToFirstToken(string provider, string model, double seconds) =>
-        Update(provider, model, b =>
-        {
-            b.Ttft[LogHistogram.BinOf(seconds * 1000)]++;
-            b.TtftCount++;
-        });
+        Update(provider, model, new Change(ChangeKind.TimeToFirstToken, seconds: seconds));
 
     public void RecordTokens(string provider, string model, string type, long tokens) =>
-        Update(provider, model, b =>
-        {
-            if (type == "output")
-            {
-                b.OutputTokens += tokens;
-            }
-            else
-            {
-                b.InputTokens += tokens;
-            }
-        });
+        Update(provider, model, new Change(ChangeKind.Tokens, outcome: type, tokens: tokens));
 
     public IReadOnlyList<(string Provider, string Model)> Keys => [.. _series.Keys.OrderBy(k => k.Provider, StringComparer.Ordinal).ThenBy(k => k.Model, StringComparer.Ordinal)];
 
@@ -121,7 +81,7 @@ internal sealed class ProviderStatsStore : Cluster.IStatsView
         return points;
     }
 
-    private void Update(string provider, string model, Action<Bucket> change)
+    private void Update(string provider, string model, in Change change)
     {
         var key = (provider, model);
         if (!_series.TryGetValue(key, out var series))
@@ -137,6 +97,87 @@ internal sealed class ProviderStatsStore : Cluster.IStatsView
         var slot = CurrentSlot;
         series.Update(slot, change);
         _sink?.Stats(key.provider, key.model, slot, change);
+    }
+
+    /// <summary>What one measurement changes in a bucket.</summary>
+    internal enum ChangeKind
+    {
+        Attempt,
+        Duration,
+        TimeToFirstToken,
+        Tokens,
+    }
+
+    /// <summary>
+    /// One measurement's change to a bucket, applied to the local series and handed to the cluster's delta sink: a value,
+    /// not a closure, so that recording allocates nothing per measurement.
+    /// </summary>
+    internal readonly struct Change
+    {
+        private readonly ChangeKind _kind;
+        private readonly string? _outcome;
+        private readonly double _seconds;
+        private readonly long _tokens;
+        private readonly bool _success;
+
+        public Change(ChangeKind kind, string? outcome = null, double seconds = 0, long tokens = 0, bool success = false)
+        {
+            _kind = kind;
+            _outcome = outcome;
+            _seconds = seconds;
+            _tokens = tokens;
+            _success = success;
+        }
+
+        public void Apply(Bucket b)
+        {
+            switch (_kind)
+            {
+                case ChangeKind.Attempt:
+                    // A skipped attempt (circuit open) never reached the provider: counted apart, not as an attempt.
+                    if (_outcome == GatewayMetrics.CircuitOpen)
+                    {
+                        b.Skipped++;
+                        return;
+                    }
+
+                    b.Attempts++;
+                    if (_outcome == GatewayMetrics.Success)
+                    {
+                        b.Successes++;
+                    }
+                    else
+                    {
+                        b.Failures++;
+                    }
+
+                    break;
+                case ChangeKind.Duration:
+                    b.Latency[LogHistogram.BinOf(_seconds * 1000)]++;
+                    b.LatencyCount++;
+                    if (_success)
+                    {
+                        b.SuccessSeconds += _seconds;
+                    }
+
+                    break;
+                case ChangeKind.TimeToFirstToken:
+                    b.Ttft[LogHistogram.BinOf(_seconds * 1000)]++;
+                    b.TtftCount++;
+                    break;
+                case ChangeKind.Tokens:
+                    if (_outcome == "output")
+                    {
+                        b.OutputTokens += _tokens;
+                    }
+                    else
+                    {
+                        b.InputTokens += _tokens;
+                    }
+
+                    break;
+            }
+        }
     }
 
     /// <summary>What one bucket counts.</summary>
@@ -170,7 +211,7 @@ internal sealed class ProviderStatsStore : Cluster.IStatsView
         private readonly Bucket?[] _ring = new Bucket?[BucketCount];
         private readonly Lock _lock = new();
 
-        public void Update(long slot, Action<Bucket> change)
+        public void Update(long slot, in Change change)
         {
             lock (_lock)
             {
@@ -181,7 +222,7 @@ internal sealed class ProviderStatsStore : Cluster.IStatsView
                     bucket.Reset(slot);
                 }
 
-                change(bucket);
+                change.Apply(bucket);
             }
         }
 

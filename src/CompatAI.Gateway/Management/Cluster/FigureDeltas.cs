@@ -18,11 +18,11 @@ internal sealed class FigureDeltas : IFigureDeltaSink
 
     private long CurrentSlot => _time.GetUtcNow().ToUnixTimeSeconds() / ProviderStatsStore.BucketSeconds;
 
-    public void Stats(string provider, string model, long slot, Action<ProviderStatsStore.Bucket> change)
+    public void Stats(string provider, string model, long slot, in ProviderStatsStore.Change change)
     {
         lock (_lock)
         {
-            change(_pending.Bucket(provider, model, slot));
+            change.Apply(_pending.Bucket(provider, model, slot));
             if (_pending.Stats.Count > TrimAbove)
             {
                 _pending.Trim(CurrentSlot, Periods());
