@@ -39,7 +39,7 @@ internal sealed class RedisFigureStore
     /// <summary>Adds a batch (once, however often it is sent).</summary>
     public async Task AddAsync(FigureBatch batch)
     {
-        var keys = new List<RedisKey> { _connection.Key("gw:batch:" + batch.Id) };
+        var keys = new List<RedisKey> { BatchKey(batch.Id) };
         var lives = new List<RedisValue> { (long)s_batchMarkerLife.TotalSeconds };
         var ops = new List<RedisValue>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -102,12 +102,18 @@ internal sealed class RedisFigureStore
         await _connection.Multiplexer.GetDatabase().ScriptEvaluateAsync(AddScript, [.. keys], [.. lives, .. ops]).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the last hour of buckets into <paramref name="table"/>.</summary>
-    public async Task ReadStatsAsync(BucketTable table, long currentSlot)
+    /// <summary>
+    /// Reads the last hour of buckets into <paramref name="table"/>, atomically (one transaction) with whether the batch
+    /// <paramref name="batchId"/> is already in them, so that a batch being sent is counted exactly once by the caller.
+    /// </summary>
+    /// <returns>Whether the batch <paramref name="batchId"/> was added before the read (false when it is <see langword="null"/>).</returns>
+    public async Task<bool> ReadStatsAsync(BucketTable table, long currentSlot, string? batchId)
     {
-        var database = _connection.Multiplexer.GetDatabase();
+        var transaction = _connection.Multiplexer.GetDatabase().CreateTransaction();
+        var added = batchId is null ? null : transaction.KeyExistsAsync(BatchKey(batchId));
         var slots = Enumerable.Range(0, ProviderStatsStore.BucketCount).Select(i => currentSlot - i).ToArray();
-        var reads = slots.Select(slot => database.HashGetAllAsync(_connection.Key(StatsKey(slot)))).ToArray();
+        var reads = slots.Select(slot => transaction.HashGetAllAsync(_connection.Key(StatsKey(slot)))).ToArray();
+        await ExecuteAsync(transaction).ConfigureAwait(false);
         await Task.WhenAll(reads).ConfigureAwait(false);
         for (var i = 0; i < slots.Length; i++)
         {
@@ -143,14 +149,22 @@ internal sealed class RedisFigureStore
                 }
             }
         }
+
+        return added is not null && await added.ConfigureAwait(false);
     }
 
-    /// <summary>Reads the current day's and month's usage into <paramref name="table"/>.</summary>
-    public async Task ReadLedgerAsync(LedgerTable table, (DateTimeOffset Day, DateTimeOffset Month) periods)
+    /// <summary>
+    /// Reads the current day's and month's usage into <paramref name="table"/>, atomically with whether the batch
+    /// <paramref name="batchId"/> is already in it (see <see cref="ReadStatsAsync"/>).
+    /// </summary>
+    /// <returns>Whether the batch <paramref name="batchId"/> was added before the read (false when it is <see langword="null"/>).</returns>
+    public async Task<bool> ReadLedgerAsync(LedgerTable table, (DateTimeOffset Day, DateTimeOffset Month) periods, string? batchId)
     {
-        var database = _connection.Multiplexer.GetDatabase();
+        var transaction = _connection.Multiplexer.GetDatabase().CreateTransaction();
+        var added = batchId is null ? null : transaction.KeyExistsAsync(BatchKey(batchId));
         UsagePeriod[] wanted = [new(false, periods.Day), new(true, periods.Month)];
-        var reads = wanted.Select(p => database.HashGetAllAsync(_connection.Key(UsageKey(p)))).ToArray();
+        var reads = wanted.Select(p => transaction.HashGetAllAsync(_connection.Key(UsageKey(p)))).ToArray();
+        await ExecuteAsync(transaction).ConfigureAwait(false);
         await Task.WhenAll(reads).ConfigureAwait(false);
         for (var i = 0; i < wanted.Length; i++)
         {
@@ -176,7 +190,20 @@ internal sealed class RedisFigureStore
                 table.Add(parts[0], parts[1], parts[2], wanted[i], requests, input, output, cost);
             }
         }
+
+        return added is not null && await added.ConfigureAwait(false);
     }
+
+    private static async Task ExecuteAsync(ITransaction transaction)
+    {
+        // A transaction without conditions always executes; false would mean Redis discarded it.
+        if (!await transaction.ExecuteAsync().ConfigureAwait(false))
+        {
+            throw new RedisException("Redis discarded the transaction that reads the figures.");
+        }
+    }
+
+    private RedisKey BatchKey(string batchId) => _connection.Key("gw:batch:" + batchId);
 
     private static readonly Dictionary<string, double> EmptyCost = new(StringComparer.Ordinal);
 

@@ -44,9 +44,11 @@ internal sealed partial class RedisGatewayFigures : BackgroundService, IGatewayF
 
         var now = _state.Stats.CurrentSlot;
         var table = new BucketTable(now);
+        var unsent = Volatile.Read(ref _unsent);
+        bool unsentAdded;
         try
         {
-            await _store.ReadStatsAsync(table, now).WaitAsync(cancellationToken).ConfigureAwait(false);
+            unsentAdded = await _store.ReadStatsAsync(table, now, unsent?.Id).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisFailure.Is(ex, cancellationToken))
         {
@@ -54,8 +56,7 @@ internal sealed partial class RedisGatewayFigures : BackgroundService, IGatewayF
             return new(_state.Stats, Unreachable);
         }
 
-        // After the read: a batch sent meanwhile may be missed once (never counted twice).
-        Volatile.Read(ref _unsent)?.AddTo(table, null);
+        AddUnsent(unsent, unsentAdded, table, null);
         _deltas.AddPendingTo(table, null);
         return new(table, FiguresScope.Cluster);
     }
@@ -69,9 +70,11 @@ internal sealed partial class RedisGatewayFigures : BackgroundService, IGatewayF
 
         var periods = _state.Ledger.Periods;
         var table = new LedgerTable(periods);
+        var unsent = Volatile.Read(ref _unsent);
+        bool unsentAdded;
         try
         {
-            await _store.ReadLedgerAsync(table, periods).WaitAsync(cancellationToken).ConfigureAwait(false);
+            unsentAdded = await _store.ReadLedgerAsync(table, periods, unsent?.Id).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisFailure.Is(ex, cancellationToken))
         {
@@ -79,9 +82,22 @@ internal sealed partial class RedisGatewayFigures : BackgroundService, IGatewayF
             return new(_state.Ledger.Snapshot(), Unreachable);
         }
 
-        Volatile.Read(ref _unsent)?.AddTo(null, table);
+        AddUnsent(unsent, unsentAdded, null, table);
         _deltas.AddPendingTo(null, table);
         return new(table.Rows(), FiguresScope.Cluster);
+    }
+
+    /// <summary>
+    /// Adds the batch that was being sent when the read began, unless Redis had added it before the read (its marker was
+    /// read in the same transaction): so it is counted exactly once, even when its sending completes while the read is on
+    /// its way. A batch taken for sending after the read began may be missed by this one read (never counted twice).
+    /// </summary>
+    private static void AddUnsent(FigureBatch? unsent, bool addedInRedis, BucketTable? stats, LedgerTable? ledger)
+    {
+        if (unsent is not null && !addedInRedis)
+        {
+            unsent.AddTo(stats, ledger);
+        }
     }
 
     /// <summary>Sends what is pending, if Redis is reachable; returns whether nothing is left unsent.</summary>
