@@ -22,17 +22,8 @@ internal static class FallbackOptionsBinder
     }
 
     /// <summary>Throws when configuration names one of the service properties.</summary>
-    public static void RejectServiceKeys(IConfiguration section)
-    {
-        foreach (var service in (string[])[nameof(FallbackOptions.TimeProvider), nameof(FallbackOptions.StateStore)])
-        {
-            var key = section.GetSection(service);
-            if (key.Exists())
-            {
-                throw new InvalidOperationException($"Configuration '{key.Path}' cannot be set: {service} is a service object, set in code or registered as a service.");
-            }
-        }
-    }
+    public static void RejectServiceKeys(IConfiguration section) =>
+        ServiceKeys.Reject(section, nameof(FallbackOptions.TimeProvider), nameof(FallbackOptions.StateStore));
 
     /// <summary>The part of <see cref="FallbackOptions"/> that configuration sets.</summary>
     internal sealed class Settings

@@ -22,17 +22,8 @@ internal static class ProviderProberOptionsBinder
     }
 
     /// <summary>Throws when configuration names one of the service properties.</summary>
-    public static void RejectServiceKeys(IConfiguration section)
-    {
-        foreach (var service in (string[])[nameof(ProviderProberOptions.TimeProvider), nameof(ProviderProberOptions.Random), nameof(ProviderProberOptions.LoggerFactory)])
-        {
-            var key = section.GetSection(service);
-            if (key.Exists())
-            {
-                throw new InvalidOperationException($"Configuration '{key.Path}' cannot be set: {service} is a service object, set in code or registered as a service.");
-            }
-        }
-    }
+    public static void RejectServiceKeys(IConfiguration section) =>
+        ServiceKeys.Reject(section, nameof(ProviderProberOptions.TimeProvider), nameof(ProviderProberOptions.Random), nameof(ProviderProberOptions.LoggerFactory));
 
     /// <summary>The part of <see cref="ProviderProberOptions"/> that configuration sets.</summary>
     internal sealed class Settings
